@@ -1,0 +1,13 @@
+// noetherlab-cli render: not built yet (placeholder until its issue lands).
+#include <cstdio>
+
+#include "cli/cli.hpp"
+
+namespace noether::cli {
+
+int cmd_render(int, char**) {
+    std::fputs("noetherlab-cli: 'render' is not available in this build yet\n", stderr);
+    return kExitInvalid;
+}
+
+}  // namespace noether::cli

@@ -1,0 +1,166 @@
+#include "io/run_export.hpp"
+
+#include <QJsonArray>
+#include <QSaveFile>
+
+namespace noether::io {
+namespace {
+
+void append_number(QByteArray& out, double x) {
+    out += format_double(x).c_str();
+}
+
+QJsonArray to_array(const std::vector<double>& v) {
+    QJsonArray a;
+    for (double x : v)
+        a.append(x);
+    return a;
+}
+
+}  // namespace
+
+QByteArray trajectory_csv(const Run& run, const Trajectory& tr) {
+    const auto n = run.loss->dim();
+    QByteArray out = "step,t";
+    for (int i = 1; i <= n; ++i)
+        out += ",q" + QByteArray::number(i);
+    out += ",loss,grad_norm,r2";
+    for (const auto& c : tr.charges)
+        out += ",J_" + QByteArray::fromStdString(c.generator);
+    for (int i = 1; i <= n; ++i)
+        out += ",v" + QByteArray::number(i);
+    for (const auto& p : tr.predictions)
+        out += "," + QByteArray::fromStdString(p.name);
+    out += '\n';
+    out.reserve(out.size() + tr.samples() * (24 * (2 * n + 6)));
+    for (long s = 0; s < tr.samples(); ++s) {
+        out += QByteArray::number(static_cast<qlonglong>(s));
+        out += ',';
+        append_number(out, run.t[s]);
+        for (int i = 0; i < n; ++i) {
+            out += ',';
+            append_number(out, tr.q(i, s));
+        }
+        for (double x : {tr.loss[s], tr.grad_norm[s], tr.r2[s]}) {
+            out += ',';
+            append_number(out, x);
+        }
+        for (const auto& c : tr.charges) {
+            out += ',';
+            append_number(out, c.J[s]);
+        }
+        for (int i = 0; i < n; ++i) {
+            out += ',';
+            append_number(out, tr.v(i, s));
+        }
+        for (const auto& p : tr.predictions) {
+            out += ',';
+            append_number(out, p.values[s]);
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+QJsonObject scene_summary_json(const Scene& sc) {
+    QJsonObject loss{{"name", QString::fromStdString(sc.loss.name)}, {"eps", sc.loss.eps}};
+    QJsonObject params;
+    for (const auto& [k, v] : sc.loss.params)
+        params[QString::fromStdString(k)] = to_array(v);
+    loss["params"] = params;
+    if (sc.loss.name == "expr") {
+        loss["expr"] = QString::fromStdString(sc.loss.expr);
+        QJsonObject consts;
+        for (const auto& [k, v] : sc.loss.constants)
+            consts[QString::fromStdString(k)] = v;
+        loss["constants"] = consts;
+    }
+    const RuleParams& r = sc.rule;
+    QJsonObject rule{{"rule", to_string(r.rule)}, {"lr", r.lr},
+                     {"momentum", r.momentum},    {"weight_decay", r.weight_decay},
+                     {"nesterov", r.nesterov},    {"alpha", r.alpha},
+                     {"opt_eps", r.opt_eps},      {"betas", QJsonArray{r.beta1, r.beta2}},
+                     {"centered", r.centered},    {"constrain_norm", r.constrain_norm}};
+    QJsonArray q0;
+    for (double x : sc.q0)
+        q0.append(x);
+    QJsonObject o{{"loss", loss}, {"rule", rule}, {"q0", q0}, {"steps", double(sc.steps)}};
+    if (sc.v0) {
+        QJsonArray v0;
+        for (double x : *sc.v0)
+            v0.append(x);
+        o["v0"] = v0;
+    }
+    QJsonArray models;
+    if (sc.show_discrete) models.append("discrete");
+    if (sc.show_ode) models.append("ode");
+    if (sc.show_ode_rest) models.append("ode-rest");
+    if (sc.show_flow) models.append("flow");
+    o["models"] = models;
+    return o;
+}
+
+QJsonObject run_json(const Run& run) {
+    QJsonObject root{{"scene", scene_summary_json(run.scene)},
+                     {"m", run.m},
+                     {"mu", run.mu},
+                     {"t", to_array(run.t)}};
+    QJsonArray models;
+    for (const auto& tr : run.trajectories) {
+        QJsonObject m{{"model", to_string(tr.model)},
+                      {"samples", double(tr.samples())},
+                      {"diverged", tr.diverged},
+                      {"loss", to_array(tr.loss)},
+                      {"grad_norm", to_array(tr.grad_norm)},
+                      {"r2", to_array(tr.r2)}};
+        if (tr.diverged) {
+            m["diverged_at"] = double(tr.diverged_at);
+            m["message"] = QString::fromStdString(tr.message);
+        }
+        QJsonArray q, v;
+        for (Eigen::Index i = 0; i < tr.q.rows(); ++i) {
+            std::vector<double> qi(tr.q.cols()), vi(tr.q.cols());
+            for (Eigen::Index s = 0; s < tr.q.cols(); ++s) {
+                qi[s] = tr.q(i, s);
+                vi[s] = tr.v(i, s);
+            }
+            q.append(to_array(qi));
+            v.append(to_array(vi));
+        }
+        m["q"] = q;
+        m["v"] = v;
+        QJsonObject charges;
+        for (const auto& c : tr.charges) {
+            QJsonObject co{{"J", to_array(c.J)}};
+            if (!c.damping.empty()) {
+                co["damping"] = to_array(c.damping);
+                co["kinetic"] = to_array(c.kinetic);
+                co["weight_decay"] = to_array(c.weight_decay);
+                co["explicit_breaking"] = to_array(c.explicit_breaking);
+            }
+            charges[QString::fromStdString(c.generator)] = co;
+        }
+        m["charges"] = charges;
+        QJsonObject preds;
+        for (const auto& p : tr.predictions)
+            preds[QString::fromStdString(p.name)] =
+                QJsonObject{{"doc", QString::fromStdString(p.doc)}, {"values", to_array(p.values)}};
+        m["predictions"] = preds;
+        models.append(m);
+    }
+    root["models"] = models;
+    return root;
+}
+
+QString write_file_atomic(const QString& path, const QByteArray& bytes) {
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) return path + ": " + f.errorString();
+    if (f.write(bytes) != bytes.size()) {
+        f.cancelWriting();
+        return path + ": " + f.errorString();
+    }
+    if (!f.commit()) return path + ": " + f.errorString();
+    return {};
+}
+
+}  // namespace noether::io

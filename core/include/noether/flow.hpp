@@ -1,0 +1,48 @@
+// Continuous models (PHYSICS.md §0.2): the implicit-acceleration ODE
+//   m q'' + mu q' + grad f(q) + k q = 0,   m = eta(1+beta)/2, mu = 1 - beta
+// and gradient flow mu q' = -(grad f + k q), integrated by an adaptive Dormand-Prince 5(4)
+// method that lands exactly on every sample time t_n = n eta.
+#pragma once
+
+#include <functional>
+
+#include "noether/loss.hpp"
+#include "noether/types.hpp"
+
+namespace noether {
+
+/// Matched initial velocity q'(0) = -(g0 + 2 beta v0)/(1+beta), g0 = grad f(q0) + k q0 (§2.6).
+Vector matched_initial_velocity(const Loss& loss, VecRef q0, const Vector* v0, double beta,
+                                double k);
+
+/// Options of the adaptive integrator.
+struct IntegratorOptions {
+    double rtol = 1e-11;                 ///< relative tolerance per step
+    double atol = 1e-13;                 ///< absolute tolerance per step
+    long max_steps_per_sample = 100000;  ///< guard against a stalled integration
+};
+
+/// Right-hand side y' = F(t, y) written into dy (must not allocate on the hot path).
+using OdeRhs = std::function<void(double t, VecRef y, VecOut dy)>;
+/// Called at every sample with the index and the state; return false to stop.
+using SampleSink = std::function<bool(long n, VecRef y)>;
+
+/// Outcome of an integration.
+struct IntegrationReport {
+    bool ok = true;
+    long last_sample = -1;  ///< last sample delivered to the sink
+    long steps = 0;         ///< accepted steps
+    long rejected = 0;      ///< rejected steps
+    long evaluations = 0;   ///< right-hand-side evaluations
+    std::string message;    ///< why it stopped early
+};
+
+/// Integrates y' = F from y0 at t = 0, delivering y(n dt) for n = 0..samples-1 to the sink.
+IntegrationReport integrate_dopri5(const OdeRhs& rhs, VecRef y0, double dt, long samples,
+                                   const IntegratorOptions& opt, const SampleSink& sink);
+
+/// Classical RK4 with a fixed number of substeps per sample (the reference for tests).
+IntegrationReport integrate_rk4(const OdeRhs& rhs, VecRef y0, double dt, long samples, int substeps,
+                                const SampleSink& sink);
+
+}  // namespace noether

@@ -1,0 +1,82 @@
+// A Run: the immutable result of simulating a Scene. Every array the app draws comes from here
+// (ARCHITECTURE.md). Observables follow PHYSICS.md §0.3 (displayed charge), §1.1/§2.1 (the NLD
+// budget of each charge) and §1–2 (closed-form laws and the Eq. 16/17/18 predictions).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "noether/loss.hpp"
+#include "noether/scene.hpp"
+
+namespace noether {
+
+/// The Noether charge of one generator along one model, and the four terms of its budget
+///   J' = -(mu/m) J + m<q', S q'> - k<q, xi> - L_xi f        (PHYSICS.md §1.1)
+/// For the discrete model the terms are the exact identity of §2.1 in the same units
+/// ((J_n - J_{n-1})/eta = sum of terms); for gradient flow J is <q', xi> and the terms are
+/// its decomposition -(k<q, xi> + L_xi f)/mu (damping and kinetic are then 0).
+struct ChargeSeries {
+    std::string generator;                  ///< generator name: column J_<generator>
+    std::vector<double> J;                  ///< displayed charge J = m <q', xi(q)>
+    std::vector<double> damping;            ///< -(mu/m) J (discrete: (beta-1) J_{n-1} / eta)
+    std::vector<double> kinetic;            ///< kinetic symmetry breaking m <q', S q'>
+    std::vector<double> weight_decay;       ///< -k <q, xi(q)>
+    std::vector<double> explicit_breaking;  ///< -L_xi f(q)
+};
+
+/// A named series over the samples (predictions, derived quantities).
+struct NamedSeries {
+    std::string name;  ///< snake_case, e.g. "r2_eq17"
+    std::string doc;   ///< one line: what it is and which equation
+    std::vector<double> values;
+};
+
+/// Samples of one model on the common grid t_n = n eta; possibly shorter if it diverged.
+struct Trajectory {
+    Model model = Model::Discrete;
+    Matrix q;  ///< n x samples, column i = q(t_i)
+    Matrix v;  ///< n x samples, q'(t_i) (discrete: forward step (q_{i+1} - q_i)/eta)
+    std::vector<double> loss;              ///< f(q) without the weight-decay term
+    std::vector<double> grad_norm;         ///< |grad f(q)|
+    std::vector<double> r2;                ///< |q|^2
+    std::vector<ChargeSeries> charges;     ///< one per generator of the loss
+    std::vector<NamedSeries> predictions;  ///< closed-form laws and derived series
+    bool diverged = false;
+    long diverged_at = -1;  ///< first bad step (the samples end before it)
+    std::string message;    ///< e.g. "diverged at step 120 (|q| = 3.2e+08)"
+
+    /// Number of finite samples kept.
+    long samples() const { return static_cast<long>(loss.size()); }
+    /// A prediction by name, or nullptr.
+    const NamedSeries* prediction(const std::string& name) const;
+    /// The charge of a generator by name, or nullptr.
+    const ChargeSeries* charge(const std::string& generator) const;
+};
+
+/// The result of simulate(): immutable, shared between views.
+struct Run {
+    Scene scene;
+    std::shared_ptr<const Loss> loss;
+    std::vector<double> t;                 ///< t_n = n eta, n = 0..N
+    double m = 0.0;                        ///< implicit mass eta(1+beta)/2
+    double mu = 1.0;                       ///< damping 1 - beta
+    std::vector<Trajectory> trajectories;  ///< selected models, order discrete, ode, ode-rest, flow
+
+    /// The trajectory of a model, or nullptr if it was not run.
+    const Trajectory* find(Model model) const;
+    /// True if any model diverged.
+    bool diverged() const;
+};
+
+/// Builds the loss and simulates every selected model. Errors are bad input only; divergence is
+/// reported inside the Run.
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene);
+/// Same with an already-built loss (e.g. one with adopted generators).
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss);
+
+/// Runs one model only (building blocks of simulate, used by sweeps and tests).
+Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model);
+
+}  // namespace noether

@@ -1,0 +1,50 @@
+// A Scene is a plain value: loss, rule and hyperparameters, start, length and which models run
+// beside the discrete optimizer (ARCHITECTURE.md, "the one idea").
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "noether/loss.hpp"
+#include "noether/rule.hpp"
+
+namespace noether {
+
+/// The dynamical models shown side by side (PHYSICS.md §0.2).
+enum class Model {
+    Discrete,  ///< the learning rule itself; sample n at t_n = n eta
+    Ode,  ///< m q'' + mu q' + grad f + k q = 0, matched start q'(0) = -(g0 + 2 beta v0)/(1+beta)
+    OdeRest,  ///< the same ODE started with the optimizer's own velocity q'(0) = -v0
+    Flow      ///< gradient flow mu q' = -(grad f + k q)
+};
+/// "discrete", "ode", "ode-rest", "flow".
+const char* to_string(Model m);
+/// Parses a model name; nullopt if unknown.
+std::optional<Model> parse_model(const std::string& name);
+
+/// Everything that determines a Run.
+struct Scene {
+    LossSpec loss;
+    RuleParams rule;
+    Vector q0 = Vector::Zero(2);  ///< start, size = loss dimension
+    std::optional<Vector> v0;     ///< initial velocity kick (SGD / RMSprop momentum)
+    long steps = 1000;            ///< N >= 1; samples 0..N
+    bool show_discrete = true;
+    bool show_ode = false;
+    bool show_ode_rest = false;
+    bool show_flow = false;
+    /// Relative tolerance of the adaptive integrator (the CLI keeps 1e-11; the GUI may relax).
+    double ode_rtol = 1e-11;
+
+    bool operator==(const Scene& o) const;
+};
+
+/// Limits a scene must satisfy.
+inline constexpr long kMaxSteps = 10'000'000;
+/// Divergence threshold: |q| above this ends a run.
+inline constexpr double kDivergenceNorm = 1e8;
+
+/// Validates loss spec, rule, q0/v0 dimensions and steps; the Error names the field.
+Status validate(const Scene& scene, const Loss& loss);
+
+}  // namespace noether

@@ -1,0 +1,168 @@
+// Adaptive Dormand-Prince 5(4) (Hairer, Norsett & Wanner, "Solving ODEs I", II.5) and classical
+// RK4. Both land exactly on the sample times n*dt; step-size control follows Hairer's DOPRI5.
+#include "noether/flow.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace noether {
+
+Vector matched_initial_velocity(const Loss& loss, VecRef q0, const Vector* v0, double beta,
+                                double k) {
+    Vector g0 = loss.gradient(q0) + k * q0;
+    if (v0) g0 += 2.0 * beta * (*v0);
+    return -g0 / (1.0 + beta);
+}
+
+namespace {
+
+bool finite(VecRef y) {
+    return y.allFinite();
+}
+
+// Dormand-Prince coefficients.
+constexpr double c2 = 1.0 / 5, c3 = 3.0 / 10, c4 = 4.0 / 5, c5 = 8.0 / 9;
+constexpr double a21 = 1.0 / 5;
+constexpr double a31 = 3.0 / 40, a32 = 9.0 / 40;
+constexpr double a41 = 44.0 / 45, a42 = -56.0 / 15, a43 = 32.0 / 9;
+constexpr double a51 = 19372.0 / 6561, a52 = -25360.0 / 2187, a53 = 64448.0 / 6561,
+                 a54 = -212.0 / 729;
+constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247, a64 = 49.0 / 176,
+                 a65 = -5103.0 / 18656;
+constexpr double a71 = 35.0 / 384, a73 = 500.0 / 1113, a74 = 125.0 / 192, a75 = -2187.0 / 6784,
+                 a76 = 11.0 / 84;
+constexpr double e1 = 71.0 / 57600, e3 = -71.0 / 16695, e4 = 71.0 / 1920, e5 = -17253.0 / 339200,
+                 e6 = 22.0 / 525, e7 = -1.0 / 40;
+
+}  // namespace
+
+IntegrationReport integrate_dopri5(const OdeRhs& rhs, VecRef y0, double dt, long samples,
+                                   const IntegratorOptions& opt, const SampleSink& sink) {
+    IntegrationReport rep;
+    const auto n = y0.size();
+    Vector y = y0, ynew(n), k1(n), k2(n), k3(n), k4(n), k5(n), k6(n), k7(n), tmp(n), err(n);
+    if (samples <= 0) return rep;
+    if (!sink(0, y)) {
+        rep.last_sample = 0;
+        return rep;
+    }
+    rep.last_sample = 0;
+    double t = 0.0;
+    rhs(t, y, k1);
+    ++rep.evaluations;
+    // Initial step guess (Hairer's heuristic, simplified): a fraction of the sample spacing.
+    double h = dt;
+    {
+        const double d0 = y.norm(), d1 = k1.norm();
+        if (d1 > 0.0 && d0 > 0.0) h = std::min(dt, 0.01 * d0 / d1);
+        h = std::max(h, 1e-6 * dt);
+    }
+    const double fac_min = 0.2, fac_max = 5.0, safety = 0.9;
+    for (long s = 1; s < samples; ++s) {
+        const double t_target = static_cast<double>(s) * dt;
+        long guard = 0;
+        while (t < t_target) {
+            if (++guard > opt.max_steps_per_sample) {
+                rep.ok = false;
+                rep.message = "integrator made no progress";
+                return rep;
+            }
+            const double remaining = t_target - t;
+            bool last = false;
+            double hh = h;
+            if (hh >= remaining * (1.0 - 1e-12)) {
+                hh = remaining;
+                last = true;
+            }
+            tmp = y + hh * a21 * k1;
+            rhs(t + c2 * hh, tmp, k2);
+            tmp = y + hh * (a31 * k1 + a32 * k2);
+            rhs(t + c3 * hh, tmp, k3);
+            tmp = y + hh * (a41 * k1 + a42 * k2 + a43 * k3);
+            rhs(t + c4 * hh, tmp, k4);
+            tmp = y + hh * (a51 * k1 + a52 * k2 + a53 * k3 + a54 * k4);
+            rhs(t + c5 * hh, tmp, k5);
+            tmp = y + hh * (a61 * k1 + a62 * k2 + a63 * k3 + a64 * k4 + a65 * k5);
+            rhs(t + hh, tmp, k6);
+            ynew = y + hh * (a71 * k1 + a73 * k3 + a74 * k4 + a75 * k5 + a76 * k6);
+            rhs(t + hh, ynew, k7);
+            rep.evaluations += 6;
+            err = hh * (e1 * k1 + e3 * k3 + e4 * k4 + e5 * k5 + e6 * k6 + e7 * k7);
+            double e2sum = 0.0;
+            for (Eigen::Index i = 0; i < n; ++i) {
+                const double sc = opt.atol + opt.rtol * std::max(std::abs(y[i]), std::abs(ynew[i]));
+                const double r = err[i] / sc;
+                e2sum += r * r;
+            }
+            const double enorm = std::sqrt(e2sum / static_cast<double>(n));
+            if (!std::isfinite(enorm) || !finite(ynew)) {
+                // Treat as a failed step; shrink hard. A persistent failure means divergence.
+                ++rep.rejected;
+                h = hh * fac_min;
+                if (h < 1e-14 * dt) {
+                    rep.ok = false;
+                    rep.message = "state became non-finite";
+                    return rep;
+                }
+                continue;
+            }
+            const double fac =
+                std::clamp(safety * std::pow(std::max(enorm, 1e-300), -0.2), fac_min, fac_max);
+            if (enorm <= 1.0) {
+                t = last ? t_target : t + hh;
+                y = ynew;
+                k1 = k7;  // first same as last
+                ++rep.steps;
+                // Keep the proposal from the natural step, not the clipped one.
+                h = last ? std::max(h, hh * fac) : hh * fac;
+            } else {
+                ++rep.rejected;
+                h = hh * std::max(fac, fac_min);
+                if (h < 1e-14 * dt) {
+                    rep.ok = false;
+                    rep.message = "step size underflow";
+                    return rep;
+                }
+            }
+        }
+        rep.last_sample = s;
+        if (!sink(s, y)) return rep;
+    }
+    return rep;
+}
+
+IntegrationReport integrate_rk4(const OdeRhs& rhs, VecRef y0, double dt, long samples, int substeps,
+                                const SampleSink& sink) {
+    IntegrationReport rep;
+    const auto n = y0.size();
+    Vector y = y0, k1(n), k2(n), k3(n), k4(n), tmp(n);
+    if (samples <= 0) return rep;
+    rep.last_sample = 0;
+    if (!sink(0, y)) return rep;
+    const double h = dt / substeps;
+    for (long s = 1; s < samples; ++s) {
+        for (int j = 0; j < substeps; ++j) {
+            const double t = (static_cast<double>(s - 1) + static_cast<double>(j) / substeps) * dt;
+            rhs(t, y, k1);
+            tmp = y + 0.5 * h * k1;
+            rhs(t + 0.5 * h, tmp, k2);
+            tmp = y + 0.5 * h * k2;
+            rhs(t + 0.5 * h, tmp, k3);
+            tmp = y + h * k3;
+            rhs(t + h, tmp, k4);
+            y += (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+            rep.evaluations += 4;
+            ++rep.steps;
+        }
+        if (!finite(y)) {
+            rep.ok = false;
+            rep.message = "state became non-finite";
+            return rep;
+        }
+        rep.last_sample = s;
+        if (!sink(s, y)) return rep;
+    }
+    return rep;
+}
+
+}  // namespace noether

@@ -1,0 +1,441 @@
+// simulate(): Scene -> Run. Discrete rule, implicit-acceleration ODE and gradient flow, their
+// observables (PHYSICS.md §0.3), charge budgets (§1.1, §2.1) and closed-form laws (§1.2–§2.3).
+#include "noether/run.hpp"
+
+#include <cmath>
+#include <complex>
+#include <cstdio>
+
+#include "noether/flow.hpp"
+#include "noether/rule.hpp"
+
+namespace noether {
+
+const NamedSeries* Trajectory::prediction(const std::string& name) const {
+    for (const auto& p : predictions)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+const ChargeSeries* Trajectory::charge(const std::string& generator) const {
+    for (const auto& c : charges)
+        if (c.generator == generator) return &c;
+    return nullptr;
+}
+
+const Trajectory* Run::find(Model model) const {
+    for (const auto& t : trajectories)
+        if (t.model == model) return &t;
+    return nullptr;
+}
+
+bool Run::diverged() const {
+    for (const auto& t : trajectories)
+        if (t.diverged) return true;
+    return false;
+}
+
+namespace {
+
+std::string divergence_message(long step, double norm) {
+    char buf[96];
+    if (std::isfinite(norm))
+        std::snprintf(buf, sizeof buf, "diverged at step %ld (|q| = %.3g)", step, norm);
+    else
+        std::snprintf(buf, sizeof buf, "diverged at step %ld (|q| is not finite)", step);
+    return buf;
+}
+
+bool bad_point(VecRef q) {
+    return !q.allFinite() || q.norm() > kDivergenceNorm;
+}
+
+// Resizes every per-sample array to `count` samples.
+void reserve_samples(Trajectory& tr, const Loss& loss, long count, bool budget) {
+    const auto n = loss.dim();
+    tr.q.resize(n, count);
+    tr.v.resize(n, count);
+    tr.loss.reserve(count);
+    tr.grad_norm.reserve(count);
+    tr.r2.reserve(count);
+    for (const auto& g : loss.generators()) {
+        ChargeSeries c;
+        c.generator = g.name;
+        c.J.reserve(count);
+        if (budget) {
+            c.damping.reserve(count);
+            c.kinetic.reserve(count);
+            c.weight_decay.reserve(count);
+            c.explicit_breaking.reserve(count);
+        }
+        tr.charges.push_back(std::move(c));
+    }
+}
+
+// Cuts every array to the first `count` samples.
+void truncate(Trajectory& tr, long count) {
+    const auto n = tr.q.rows();
+    tr.q.conservativeResize(n, count);
+    tr.v.conservativeResize(n, count);
+    tr.loss.resize(count);
+    tr.grad_norm.resize(count);
+    tr.r2.resize(count);
+    for (auto& c : tr.charges) {
+        c.J.resize(std::min<size_t>(c.J.size(), count));
+        for (auto* v : {&c.damping, &c.kinetic, &c.weight_decay, &c.explicit_breaking})
+            if (!v->empty()) v->resize(std::min<size_t>(v->size(), count));
+    }
+}
+
+void record_point(Trajectory& tr, const Loss& loss, long i, VecRef q, VecRef v, Vector& grad) {
+    tr.q.col(i) = q;
+    tr.v.col(i) = v;
+    loss.gradient(q, grad);
+    tr.loss.push_back(loss.value(q));
+    tr.grad_norm.push_back(grad.norm());
+    tr.r2.push_back(q.squaredNorm());
+}
+
+// The discrete rule: samples q_0..q_N plus one extra step for the forward velocity at N.
+void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
+    const RuleParams& p = sc.rule;
+    const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
+    const double c = 0.5 * (1.0 + beta);
+    const bool budget = p.rule == Rule::Sgd && !p.nesterov && !p.constrain_norm;
+    const long count = sc.steps + 1;
+    const auto n = loss.dim();
+    reserve_samples(tr, loss, count, budget);
+
+    const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
+    OptimizerState st = make_state(p, sc.q0, v0);
+    Vector q = sc.q0, qnext(n), grad(n), d(n), xi(n);
+    // d_0 = -eta v0 and J_{-1} = <-eta v0, xi(q0 + eta v0)> (PHYSICS.md §0).
+    d = v0 ? Vector(-eta * *v0) : Vector::Zero(n);
+    std::vector<Matrix> S;
+    for (const auto& gen : loss.generators())
+        S.push_back(gen.S());
+    std::vector<double> jraw_prev(loss.generators().size(), 0.0);
+    for (size_t g = 0; g < loss.generators().size(); ++g) {
+        const Generator& gen = loss.generators()[g];
+        jraw_prev[g] = v0 ? d.dot(gen.xi(sc.q0 - d)) : 0.0;
+    }
+    long kept = 0;
+    for (long i = 0; i < count; ++i) {
+        step(loss, p, st);
+        qnext = st.q;
+        if (bad_point(qnext)) {
+            tr.diverged = true;
+            tr.diverged_at = i + 1;
+            tr.message = divergence_message(i + 1, qnext.norm());
+            break;
+        }
+        const Vector vel = (qnext - q) / eta;
+        record_point(tr, loss, i, q, vel, grad);
+        for (size_t g = 0; g < loss.generators().size(); ++g) {
+            const Generator& gen = loss.generators()[g];
+            xi.noalias() = gen.A * q;
+            xi += gen.b;
+            const double jraw = (qnext - q).dot(xi);
+            ChargeSeries& cs = tr.charges[g];
+            cs.J.push_back(c * jraw);
+            if (budget) {
+                // §2.1: J_n = beta J_{n-1} + beta<d,Sd> - eta k<q,xi> - eta L_xi f, in rate units.
+                cs.damping.push_back((beta - 1.0) * jraw_prev[g] * c / eta);
+                cs.kinetic.push_back(beta * d.dot(S[g] * d) * c / eta);
+                cs.weight_decay.push_back(-k * q.dot(xi) * c);
+                cs.explicit_breaking.push_back(-grad.dot(xi) * c);
+            }
+            jraw_prev[g] = jraw;
+        }
+        d = qnext - q;
+        q = qnext;
+        kept = i + 1;
+    }
+    truncate(tr, kept);
+}
+
+// The continuous models on the sample grid.
+void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& tr) {
+    const RuleParams& p = sc.rule;
+    const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
+    const double m = implicit_mass(p), mu = damping(p);
+    const long count = sc.steps + 1;
+    const auto n = loss.dim();
+    const bool second_order = model != Model::Flow;
+    reserve_samples(tr, loss, count, true);
+
+    Vector gwork(n), grad(n), xi(n), vel(n);
+    std::vector<Matrix> S;
+    for (const auto& gen : loss.generators())
+        S.push_back(gen.S());
+    OdeRhs rhs;
+    Vector y0;
+    const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
+    if (second_order) {
+        y0.resize(2 * n);
+        y0.head(n) = sc.q0;
+        if (model == Model::Ode)
+            y0.tail(n) = matched_initial_velocity(loss, sc.q0, v0, beta, k);
+        else
+            y0.tail(n) = v0 ? Vector(-*v0) : Vector::Zero(n);
+        rhs = [&loss, &gwork, n, m, mu, k](double, VecRef y, VecOut dy) {
+            loss.gradient(y.head(n), gwork);
+            dy.head(n) = y.tail(n);
+            dy.tail(n) = (-mu * y.tail(n) - gwork - k * y.head(n)) / m;
+        };
+    } else {
+        y0 = sc.q0;
+        rhs = [&loss, &gwork, mu, k](double, VecRef y, VecOut dy) {
+            loss.gradient(y, gwork);
+            dy = -(gwork + k * y) / mu;
+        };
+    }
+    long kept = 0;
+    const SampleSink sink = [&](long i, VecRef y) {
+        const auto q = y.head(n);
+        if (bad_point(q)) {
+            tr.diverged = true;
+            tr.diverged_at = i;
+            tr.message = divergence_message(i, q.norm());
+            return false;
+        }
+        if (second_order) {
+            vel = y.tail(n);
+        } else {
+            loss.gradient(q, gwork);
+            vel = -(gwork + k * q) / mu;
+        }
+        record_point(tr, loss, i, q, vel, grad);
+        for (size_t g = 0; g < loss.generators().size(); ++g) {
+            const Generator& gen = loss.generators()[g];
+            xi.noalias() = gen.A * q;
+            xi += gen.b;
+            ChargeSeries& cs = tr.charges[g];
+            const double lie = grad.dot(xi), qxi = q.dot(xi);
+            if (second_order) {
+                const double J = m * vel.dot(xi);
+                cs.J.push_back(J);
+                cs.damping.push_back(-(mu / m) * J);
+                cs.kinetic.push_back(m * vel.dot(S[g] * vel));
+                cs.weight_decay.push_back(-k * qxi);
+                cs.explicit_breaking.push_back(-lie);
+            } else {
+                // Gradient flow: J = m<q',xi> -> 0; show <q', xi> = -(k<q,xi> + L_xi f)/mu.
+                cs.J.push_back(vel.dot(xi));
+                cs.damping.push_back(0.0);
+                cs.kinetic.push_back(0.0);
+                cs.weight_decay.push_back(-k * qxi / mu);
+                cs.explicit_breaking.push_back(-lie / mu);
+            }
+        }
+        kept = i + 1;
+        return true;
+    };
+    IntegratorOptions opt;
+    opt.rtol = sc.ode_rtol;
+    opt.atol = sc.ode_rtol * 1e-2;
+    const IntegrationReport rep = integrate_dopri5(rhs, y0, eta, count, opt, sink);
+    if (!rep.ok && !tr.diverged) {
+        tr.diverged = true;
+        tr.diverged_at = rep.last_sample + 1;
+        tr.message = divergence_message(rep.last_sample + 1, NAN) + ": " + rep.message;
+    }
+    truncate(tr, kept);
+}
+
+// Damped oscillator m X'' + mu X' + k X = 0: X'(t) for X(0) = x0, X'(0) = v0.
+double oscillator_velocity(double m, double mu, double k, double x0, double v0, double t) {
+    using C = std::complex<double>;
+    const double disc = mu * mu - 4.0 * m * k;
+    if (std::abs(disc) <= 1e-14 * mu * mu) {
+        const double s = -mu / (2.0 * m);
+        // X = (x0 + (v0 - s x0) t) e^{st}
+        const double a = v0 - s * x0;
+        return (a + s * (x0 + a * t)) * std::exp(s * t);
+    }
+    const C root = std::sqrt(C(disc, 0.0));
+    const C sp = (-mu + root) / (2.0 * m), sm = (-mu - root) / (2.0 * m);
+    // X = A e^{sp t} + B e^{sm t}, A + B = x0, sp A + sm B = v0.
+    const C A = (v0 - sm * x0) / (sp - sm), B = x0 - A;
+    return (A * sp * std::exp(sp * t) + B * sm * std::exp(sm * t)).real();
+}
+
+// Closed-form laws and derived series (PHYSICS.md §1.2, §1.3, §2.2, §2.3).
+void add_predictions(const Scene& sc, const Loss& loss, Trajectory& tr) {
+    const long N = tr.samples();
+    if (N == 0) return;
+    const RuleParams& p = sc.rule;
+    const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
+    const double m = implicit_mass(p), mu = damping(p), c = 0.5 * (1.0 + beta);
+    const bool heavy_ball = p.rule == Rule::Sgd && !p.nesterov && !p.constrain_norm;
+    const bool discrete = tr.model == Model::Discrete;
+    const bool flow = tr.model == Model::Flow;
+    auto series = [N](std::string name, std::string doc) {
+        return NamedSeries{std::move(name), std::move(doc), std::vector<double>(N, 0.0)};
+    };
+    for (size_t g = 0; g < loss.generators().size(); ++g) {
+        const Generator& gen = loss.generators()[g];
+        const ChargeSeries& cs = tr.charges[g];
+        if (gen.kind == SymmetryKind::Rotation && (heavy_ball || !discrete)) {
+            // §2.3: discrete L_n = beta^n L_0 exactly; ODE: e^{-mu t/m}; flow: 0.
+            NamedSeries s = series("J_rotation_law", discrete ? "J_0 β^n (exact, §2.3)"
+                                                              : (flow ? "0 (gradient flow, §1.2)"
+                                                                      : "J(0) e^{−μt/m} (§1.2)"));
+            for (long i = 0; i < N; ++i) {
+                const double t = static_cast<double>(i) * eta;
+                s.values[i] = flow ? 0.0
+                                   : (discrete ? cs.J[0] * std::pow(beta, static_cast<double>(i))
+                                               : cs.J[0] * std::exp(-mu * t / m));
+            }
+            tr.predictions.push_back(std::move(s));
+        }
+        if (gen.kind == SymmetryKind::Translation && (heavy_ball || !discrete)) {
+            // §2.2: (X_n, p_n) is heavy ball on k X^2/2; §1.2: m X'' + mu X' + k X = 0.
+            const Vector nh = gen.b;
+            NamedSeries s = series("J_translation_law",
+                                   discrete ? "heavy ball on kX²/2 (exact, §2.2)"
+                                            : (flow ? "−(k/μ) X(0) e^{−kt/μ} (§1.2)"
+                                                    : "m X′, m X″ + μ X′ + k X = 0 (§1.2)"));
+            const double X0 = sc.q0.dot(nh);
+            if (discrete) {
+                double pprev = sc.v0 ? -sc.v0->dot(nh) : 0.0, X = X0;
+                for (long i = 0; i < N; ++i) {
+                    const double pn = beta * pprev - k * X;
+                    s.values[i] = c * eta * pn;
+                    X += eta * pn;
+                    pprev = pn;
+                }
+            } else {
+                const double V0 = tr.v.col(0).dot(nh);
+                for (long i = 0; i < N; ++i) {
+                    const double t = static_cast<double>(i) * eta;
+                    s.values[i] = flow ? -(k / mu) * X0 * std::exp(-k * t / mu)
+                                       : m * oscillator_velocity(m, mu, k, X0, V0, t);
+                }
+            }
+            tr.predictions.push_back(std::move(s));
+        }
+        if (gen.kind == SymmetryKind::Rescale) {
+            NamedSeries D = series("D_rescale", "|a|² − |b|² (measured)");
+            NamedSeries law = series("D_rescale_flow_law", "D(0) e^{−2kt/μ} (gradient flow, §1.2)");
+            const Vector s = gen.A.diagonal();
+            for (long i = 0; i < N; ++i) {
+                D.values[i] = tr.q.col(i).dot(s.cwiseProduct(tr.q.col(i)));
+                law.values[i] =
+                    D.values[0] * std::exp(-2.0 * k * static_cast<double>(i) * eta / mu);
+            }
+            tr.predictions.push_back(std::move(D));
+            tr.predictions.push_back(std::move(law));
+        }
+        if (gen.kind == SymmetryKind::Scale) {
+            // |g_hat|^2 = r^2 |grad f|^2 for a scale-invariant loss (grad f(q) = g_hat / r).
+            std::vector<double> ghat2(N);
+            for (long i = 0; i < N; ++i)
+                ghat2[i] = tr.r2[i] * tr.grad_norm[i] * tr.grad_norm[i];
+            // Eq. 17 with a left Riemann sum over the samples.
+            NamedSeries r2_17 = series(
+                "r2_eq17", "Eq. 17: r² = √(2η(1+β)/(1−β)³ ∫e^{−4k(t−τ)/μ}|ĝ|² + e^{−4kt/μ}r₀⁴)");
+            const double decay = std::exp(-4.0 * k * eta / mu);
+            const double pref = 2.0 * eta * (1.0 + beta) / (mu * mu * mu);
+            const double r40 = tr.r2[0] * tr.r2[0];
+            double I = 0.0;
+            for (long i = 0; i < N; ++i) {
+                if (i > 0) I = decay * (I + eta * ghat2[i - 1]);
+                const double t = static_cast<double>(i) * eta;
+                r2_17.values[i] = std::sqrt(pref * I + std::exp(-4.0 * k * t / mu) * r40);
+            }
+            // Eq. 16: m rho'' + mu rho' = -2k rho + 2m |g_hat|^2/(mu^2 rho), RK4, 4 substeps.
+            NamedSeries r2_16 = series("r2_eq16", "Eq. 16: m ρ″ + μ ρ′ = −2kρ + 2m|ĝ|²/(μ²ρ)");
+            if (!flow) {
+                double rho = tr.r2[0], drho = 2.0 * tr.q.col(0).dot(tr.v.col(0));
+                r2_16.values[0] = rho;
+                const int sub = 4;
+                const double h = eta / sub;
+                for (long i = 1; i < N; ++i) {
+                    const double ga = ghat2[i - 1], gb = ghat2[i];
+                    for (int j = 0; j < sub; ++j) {
+                        auto acc = [&](double r, double dr, double frac) {
+                            const double gg = ga + (gb - ga) * frac;
+                            return (-mu * dr - 2.0 * k * r + 2.0 * m * gg / (mu * mu * r)) / m;
+                        };
+                        const double f0 = double(j) / sub, f1 = (j + 0.5) / sub,
+                                     f2 = (j + 1.0) / sub;
+                        const double k1r = drho, k1v = acc(rho, drho, f0);
+                        const double k2r = drho + 0.5 * h * k1v,
+                                     k2v = acc(rho + 0.5 * h * k1r, k2r, f1);
+                        const double k3r = drho + 0.5 * h * k2v,
+                                     k3v = acc(rho + 0.5 * h * k2r, k3r, f1);
+                        const double k4r = drho + h * k3v, k4v = acc(rho + h * k3r, k4r, f2);
+                        rho += h / 6.0 * (k1r + 2 * k2r + 2 * k3r + k4r);
+                        drho += h / 6.0 * (k1v + 2 * k2v + 2 * k3v + k4v);
+                    }
+                    r2_16.values[i] = std::isfinite(rho) && rho > 0 ? rho : r2_16.values[i - 1];
+                }
+            } else {
+                for (long i = 0; i < N; ++i)
+                    r2_16.values[i] = tr.r2[0] * std::exp(-2.0 * k * i * eta / mu);
+                r2_16.doc = "gradient flow: ρ(0) e^{−2kt/μ} (§1.2)";
+            }
+            // Effective learning rates and RMSProp's G (Eq. 18's exact discrete recursion).
+            NamedSeries elr = series("effective_lr", "η/|q|² (implicit adaptive learning rate)");
+            NamedSeries elr17 = series("effective_lr_eq17", "η/r² with r² from Eq. 17");
+            NamedSeries G = series("G_eq18", "G_n = ρG_{n−1} + (1−ρ)|g_n|², ρ = alpha (Eq. 18)");
+            NamedSeries elrG = series("effective_lr_rmsprop", "η/(√G + eps) (RMSProp-norm)");
+            double Gn = 0.0;
+            for (long i = 0; i < N; ++i) {
+                elr.values[i] = eta / tr.r2[i];
+                elr17.values[i] = eta / r2_17.values[i];
+                const double gk2 = (loss.gradient(tr.q.col(i)) + k * tr.q.col(i)).squaredNorm();
+                Gn = p.alpha * Gn + (1.0 - p.alpha) * gk2;
+                G.values[i] = Gn;
+                elrG.values[i] = eta / (std::sqrt(Gn) + p.opt_eps);
+            }
+            for (auto* s : {&r2_17, &r2_16, &elr, &elr17, &G, &elrG})
+                tr.predictions.push_back(std::move(*s));
+        }
+    }
+    // Never hand a non-finite value to a view.
+    for (auto& s : tr.predictions)
+        for (auto& x : s.values)
+            if (!std::isfinite(x)) x = 0.0;
+}
+
+}  // namespace
+
+Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model) {
+    Trajectory tr;
+    tr.model = model;
+    if (model == Model::Discrete)
+        run_discrete(scene, loss, tr);
+    else
+        run_continuous(scene, loss, model, tr);
+    add_predictions(scene, loss, tr);
+    return tr;
+}
+
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss) {
+    if (auto s = validate(scene, *loss); !s) return s.error();
+    auto run = std::make_shared<Run>();
+    run->scene = scene;
+    run->loss = loss;
+    run->m = implicit_mass(scene.rule);
+    run->mu = damping(scene.rule);
+    run->t.resize(scene.steps + 1);
+    for (long i = 0; i <= scene.steps; ++i)
+        run->t[i] = static_cast<double>(i) * scene.rule.lr;
+    const std::pair<bool, Model> models[] = {{scene.show_discrete, Model::Discrete},
+                                             {scene.show_ode, Model::Ode},
+                                             {scene.show_ode_rest, Model::OdeRest},
+                                             {scene.show_flow, Model::Flow}};
+    for (const auto& [on, model] : models)
+        if (on) run->trajectories.push_back(simulate_model(scene, *loss, model));
+    return std::shared_ptr<const Run>(std::move(run));
+}
+
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene) {
+    auto loss = make_loss(scene.loss);
+    if (!loss) return loss.error();
+    return simulate(scene, loss.value());
+}
+
+}  // namespace noether
