@@ -108,7 +108,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
 
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
     OptimizerState st = make_state(p, sc.q0, v0);
-    Vector q = sc.q0, qnext(n), grad(n), d(n), xi(n);
+    Vector q = sc.q0, qnext(n), grad(n), d(n), xi(n), vel(n), Sd(n);
     // d_0 = -eta v0 and J_{-1} = <-eta v0, xi(q0 + eta v0)> (PHYSICS.md §0).
     d = v0 ? Vector(-eta * *v0) : Vector::Zero(n);
     std::vector<Matrix> S;
@@ -129,7 +129,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
             tr.message = divergence_message(i + 1, qnext.norm());
             break;
         }
-        const Vector vel = (qnext - q) / eta;
+        vel = (qnext - q) / eta;
         record_point(tr, loss, i, q, vel, grad);
         for (size_t g = 0; g < loss.generators().size(); ++g) {
             const Generator& gen = loss.generators()[g];
@@ -141,7 +141,8 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
             if (budget) {
                 // §2.1: J_n = beta J_{n-1} + beta<d,Sd> - eta k<q,xi> - eta L_xi f, in rate units.
                 cs.damping.push_back((beta - 1.0) * jraw_prev[g] * c / eta);
-                cs.kinetic.push_back(beta * d.dot(S[g] * d) * c / eta);
+                Sd.noalias() = S[g] * d;
+                cs.kinetic.push_back(beta * d.dot(Sd) * c / eta);
                 cs.weight_decay.push_back(-k * q.dot(xi) * c);
                 cs.explicit_breaking.push_back(-grad.dot(xi) * c);
             }
@@ -164,7 +165,7 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     const bool second_order = model != Model::Flow;
     reserve_samples(tr, loss, count, true);
 
-    Vector gwork(n), grad(n), xi(n), vel(n);
+    Vector gwork(n), grad(n), xi(n), vel(n), Sv(n);
     std::vector<Matrix> S;
     for (const auto& gen : loss.generators())
         S.push_back(gen.S());
@@ -216,7 +217,8 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
                 const double J = m * vel.dot(xi);
                 cs.J.push_back(J);
                 cs.damping.push_back(-(mu / m) * J);
-                cs.kinetic.push_back(m * vel.dot(S[g] * vel));
+                Sv.noalias() = S[g] * vel;
+                cs.kinetic.push_back(m * vel.dot(Sv));
                 cs.weight_decay.push_back(-k * qxi);
                 cs.explicit_breaking.push_back(-lie);
             } else {

@@ -19,7 +19,7 @@ Vector matched_initial_velocity(const Loss& loss, VecRef q0, const Vector* v0, d
 struct IntegratorOptions {
     double rtol = 1e-11;                 ///< relative tolerance per step
     double atol = 1e-13;                 ///< absolute tolerance per step
-    long max_steps_per_sample = 100000;  ///< guard against a stalled integration
+    long max_steps_per_sample = 100000;  ///< step budget beyond 20 per sample (stall guard)
 };
 
 /// Right-hand side y' = F(t, y) written into dy (must not allocate on the hot path).
