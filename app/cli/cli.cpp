@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "io/scene_file.hpp"
 #include "noether/loss.hpp"
 
 namespace noether::cli {
@@ -99,16 +100,24 @@ Vector to_vector(const std::vector<double>& v) {
 
 Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_steps) {
     Scene sc;
-    if (args.has("scene")) {
-        return Error{"--scene", "scene files are not supported by this build yet"};
+    // A scene file gives every field; the flags below override it.
+    const bool from_file = args.has("scene");
+    if (auto path = args.get("scene")) {
+        auto doc = io::load_scene_file(QString::fromStdString(*path));
+        if (!doc) return Error{"--scene", doc.error().what()};
+        sc = doc->scene;
     }
-    // Loss.
-    if (auto name = args.get("loss")) sc.loss.name = *name;
+    // Loss (another loss than the file's starts from that loss's defaults).
+    if (auto name = args.get("loss")) {
+        if (*name != sc.loss.name) sc.loss = LossSpec{};
+        sc.loss.name = *name;
+    }
     if (auto e = args.get("expr")) {
         if (args.has("loss")) return Error{"--expr", "give either --loss or --expr, not both"};
+        if (sc.loss.name != "expr") sc.loss = LossSpec{};
         sc.loss.name = "expr";
         sc.loss.expr = *e;
-    } else if (!args.has("loss") && !args.has("scene")) {
+    } else if (!args.has("loss") && !from_file) {
         return Error{"--loss", "is required (see `noetherlab-cli losses`)"};
     }
     if (auto d = args.get("dim")) {
@@ -169,16 +178,16 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
         sc.rule.beta1 = (*x)[0];
         sc.rule.beta2 = (*x)[1];
     }
-    sc.rule.nesterov = args.flags.count("nesterov") > 0;
-    sc.rule.centered = args.flags.count("centered") > 0;
-    sc.rule.constrain_norm = args.flags.count("constrain-norm") > 0;
+    if (args.flags.count("nesterov")) sc.rule.nesterov = true;
+    if (args.flags.count("centered")) sc.rule.centered = true;
+    if (args.flags.count("constrain-norm")) sc.rule.constrain_norm = true;
     if (auto s = validate(sc.rule); !s) return Error{"--" + s.error().field, s.error().message};
     // Start and length.
     if (auto q = args.get("q0")) {
         auto x = parse_list("q0", *q);
         if (!x) return x.error();
         sc.q0 = to_vector(*x);
-    } else if (require_q0) {
+    } else if (require_q0 && !from_file) {
         return Error{"--q0", "is required (e.g. --q0=0.6,0.5)"};
     }
     if (auto v = args.get("v0")) {
@@ -190,7 +199,7 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
         auto n = parse_count("steps", *s);
         if (!n) return n.error();
         sc.steps = *n;
-    } else if (require_steps) {
+    } else if (require_steps && !from_file) {
         return Error{"--steps", "is required"};
     }
     if (auto m = args.get("model")) {

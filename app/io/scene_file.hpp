@@ -19,11 +19,11 @@ inline constexpr int kSceneFormatVersion = 1;
 /// A scene file's content: the physics (Scene) plus presentation.
 struct SceneDocument {
     Scene scene;
-    QString title;        ///< shown in the explanation panel and window title
-    QString explanation;  ///< a short paragraph (plain text or simple HTML)
-    QString equation;     ///< the equation the scene illustrates (Unicode)
-    QJsonObject view;     ///< view settings: panels, axes, ranges, palette (free-form, kept)
-    QJsonObject extra;    ///< unknown top-level fields, kept verbatim on save (under "loss"/"rule": their unknown members)
+    QString title;         ///< shown in the explanation panel and window title
+    QString explanation;   ///< a short paragraph (plain text or simple HTML)
+    QString equation;      ///< the equation the scene illustrates (Unicode)
+    QJsonObject view;      ///< view settings: panels, axes, ranges, palette (free-form, kept)
+    QJsonObject extra;     ///< unknown fields, kept on save ("loss"/"rule": their unknown members)
     QStringList warnings;  ///< non-fatal remarks from loading (e.g. unknown fields kept)
 };
 
@@ -48,7 +48,7 @@ Result<SceneDocument> scene_from_json(const QJsonObject& root);
 
 /// A ghost run listed in view.compare: its label and the patched document.
 struct SceneVariant {
-    QString label;     ///< legend text, e.g. "free norm"
+    QString label;      ///< legend text, e.g. "free norm"
     SceneDocument doc;  ///< the scene with the variant's patch applied
 };
 /// The document with `patch` applied as an RFC 7396 JSON merge patch (objects merge member-wise,

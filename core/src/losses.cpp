@@ -213,12 +213,14 @@ class BnLogistic final : public Loss {
         return sum / kN;
     }
     void gradient(VecRef q, VecOut g) const override {
-        const Vector u = cx_ * q;
+        // Fixed-size temporaries: the gradient allocates nothing (loss.hpp contract).
+        const Sample u = cx_ * q;
         const double s = std::sqrt(u.squaredNorm() / kN + eps_);
-        Vector h(kN);
+        Sample h;
         for (int i = 0; i < kN; ++i)
             h[i] = -gamma_ * y_[i] * sigmoid(-gamma_ * y_[i] * u[i] / s) / kN;
-        g = cx_.transpose() * (h / s - u * (u.dot(h) / (kN * s * s * s)));
+        const Sample w = h / s - u * (u.dot(h) / (kN * s * s * s));
+        g.noalias() = cx_.transpose() * w;
     }
     void hessian(VecRef q, MatOut H) const override {
         const Vector u = cx_ * q;
@@ -242,8 +244,9 @@ class BnLogistic final : public Loss {
 
   private:
     static constexpr int kN = 16;
+    using Sample = Eigen::Matrix<double, kN, 1>;
     double gamma_;
-    Matrix cx_;
+    Eigen::Matrix<double, kN, 4> cx_;
     Vector y_;
 };
 

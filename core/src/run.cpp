@@ -123,11 +123,13 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
     for (long i = 0; i < count; ++i) {
         step(loss, p, st);
         qnext = st.q;
-        if (bad_point(qnext)) {
+        // q_{i+1} is the first bad step; sample i (finite) is kept when its forward step is.
+        const bool bad = bad_point(qnext);
+        if (bad) {
             tr.diverged = true;
             tr.diverged_at = i + 1;
             tr.message = divergence_message(i + 1, qnext.norm());
-            break;
+            if (!qnext.allFinite()) break;
         }
         vel = (qnext - q) / eta;
         record_point(tr, loss, i, q, vel, grad);
@@ -151,6 +153,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
         d = qnext - q;
         q = qnext;
         kept = i + 1;
+        if (bad) break;
     }
     truncate(tr, kept);
 }
