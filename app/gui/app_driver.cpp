@@ -1,0 +1,192 @@
+#include "gui/app_driver.hpp"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QImage>
+#include <QSlider>
+#include <QTimer>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "gui/main_window.hpp"
+#include "gui/model/scene_model.hpp"
+#include "gui/panels/controls_panel.hpp"
+#include "gui/profile.hpp"
+#include "noether/loss.hpp"
+
+namespace noether::gui {
+
+bool waitPresented(MainWindow& w, quint64 gen, int timeout_ms) {
+    if (w.presented(gen) && w.shownGeneration() >= gen) return true;
+    QEventLoop loop;
+    QTimer guard;
+    guard.setSingleShot(true);
+    QObject::connect(&guard, &QTimer::timeout, &loop, &QEventLoop::quit);
+    const auto c = QObject::connect(&w, &MainWindow::framePresented, &loop, [&](quint64 g) {
+        if (g >= gen) loop.quit();
+    });
+    guard.start(timeout_ms);
+    loop.exec();
+    QObject::disconnect(c);
+    return w.shownGeneration() >= gen && w.presented(gen);
+}
+
+bool waitFirstFrame(MainWindow& w, int timeout_ms) {
+    QElapsedTimer t;
+    t.start();
+    const quint64 gen = w.runs()->lastRequested();
+    const bool ok = waitPresented(w, gen, timeout_ms);
+    // Let the landscape resample its grid and repaint.
+    while (t.elapsed() < 300) {
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+    }
+    return ok;
+}
+
+InteractionStats benchInteraction(MainWindow& w, int n) {
+    InteractionStats st;
+    QSlider* slider = w.controls()->lrControl()->slider();
+    const int centre = slider->value();
+    const int amplitude = 60;  // slider positions: eta from about 0.55x to 1.8x its value
+    std::vector<double> times, engine;
+    times.reserve(n);
+    QObject::connect(w.runs(), &RunController::runReady, &w,
+                     [&engine](std::shared_ptr<const Run>, quint64, double ms) {
+                         engine.push_back(ms);
+                     });
+    auto target = [&](int i) {
+        // A triangle wave around the start, one slider position per change.
+        const int period = 4 * amplitude;
+        const int k = i % period;
+        const int offset = k < amplitude ? k : (k < 3 * amplitude ? 2 * amplitude - k : k - 4 * amplitude);
+        return centre + offset + (offset == 0 && i > 0 ? 1 : 0);
+    };
+    const int warmup = 5;
+    for (int i = 0; i < n + warmup; ++i) {
+        int pos = target(i + 1);
+        if (pos == slider->value()) pos += 1;
+        QElapsedTimer t;
+        t.start();
+        profileMark("---- slider change");
+        slider->setValue(pos);  // the real path: valueChanged -> SceneModel -> engine -> views
+        const quint64 gen = w.runs()->lastRequested();
+        const bool ok = waitPresented(w, gen, 10000);
+        const double ms = static_cast<double>(t.nsecsElapsed()) * 1e-6;
+        if (i < warmup) continue;
+        if (!ok) ++st.timeouts;
+        times.push_back(ms);
+    }
+    if (times.empty()) return st;
+    std::vector<double> sorted = times;
+    std::sort(sorted.begin(), sorted.end());
+    auto pct = [&sorted](double p) {
+        const double idx = p * static_cast<double>(sorted.size() - 1);
+        const size_t lo = static_cast<size_t>(std::floor(idx)), hi = std::min(lo + 1, sorted.size() - 1);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (idx - static_cast<double>(lo));
+    };
+    st.changes = static_cast<int>(times.size());
+    st.p50_ms = pct(0.5);
+    st.p95_ms = pct(0.95);
+    st.max_ms = sorted.back();
+    double sum = 0;
+    for (double x : times)
+        sum += x;
+    st.mean_ms = sum / static_cast<double>(times.size());
+    double es = 0;
+    for (double x : engine)
+        es += x;
+    st.engine_mean_ms = engine.empty() ? 0.0 : es / static_cast<double>(engine.size());
+    return st;
+}
+
+QString saveScreenshot(MainWindow& w, const QString& path) {
+    const QImage img = w.grabWindowImage();
+    if (img.isNull()) return QObject::tr("could not grab the window");
+    if (!img.save(path)) return QObject::tr("could not write %1").arg(path);
+    return {};
+}
+
+QStringList sceneOptionNames() {
+    return {"scene-loss", "lr",    "momentum", "weight-decay", "eps",   "q0",
+            "v0",         "steps", "rule",     "models",       "param"};
+}
+
+namespace {
+bool parseList(const QString& text, Vector& out) {
+    const QStringList parts = text.split(',', Qt::SkipEmptyParts);
+    out.resize(parts.size());
+    for (int i = 0; i < parts.size(); ++i) {
+        bool ok = false;
+        out[i] = parts[i].trimmed().toDouble(&ok);
+        if (!ok || !std::isfinite(out[i])) return false;
+    }
+    return parts.size() > 0;
+}
+}  // namespace
+
+QString applySceneOptions(const QStringList& args, Scene& scene) {
+    // args: alternating "name", "value" (names without dashes), in command-line order;
+    // the loss comes first so that the others override its suggested start.
+    for (int i = 0; i + 1 < args.size(); i += 2)
+        if (args[i] == "scene-loss") {
+            if (!find_loss_info(args[i + 1].toStdString()))
+                return QObject::tr("--scene-loss: unknown loss '%1'").arg(args[i + 1]);
+            scene = SceneModel::sceneForLoss(scene, args[i + 1].toStdString());
+        }
+    for (int i = 0; i + 1 < args.size(); i += 2) {
+        const QString& name = args[i];
+        const QString& value = args[i + 1];
+        bool ok = true;
+        if (name == "lr") {
+            scene.rule.lr = value.toDouble(&ok);
+        } else if (name == "momentum") {
+            scene.rule.momentum = value.toDouble(&ok);
+        } else if (name == "weight-decay") {
+            scene.rule.weight_decay = value.toDouble(&ok);
+        } else if (name == "eps") {
+            scene.loss.eps = value.toDouble(&ok);
+        } else if (name == "steps") {
+            scene.steps = value.toLong(&ok);
+        } else if (name == "q0") {
+            ok = parseList(value, scene.q0);
+        } else if (name == "v0") {
+            if (value == "none") {
+                scene.v0.reset();
+            } else {
+                Vector v;
+                ok = parseList(value, v);
+                scene.v0 = v;
+            }
+        } else if (name == "rule") {
+            auto r = parse_rule(value.toStdString());
+            ok = r.has_value();
+            if (r) scene.rule.rule = *r;
+        } else if (name == "models") {
+            scene.show_discrete = scene.show_ode = scene.show_ode_rest = scene.show_flow = false;
+            for (const QString& m : value.split(',', Qt::SkipEmptyParts)) {
+                auto mm = parse_model(m.trimmed().toStdString());
+                if (!mm) {
+                    ok = false;
+                    break;
+                }
+                scene.show_discrete |= *mm == Model::Discrete;
+                scene.show_ode |= *mm == Model::Ode;
+                scene.show_ode_rest |= *mm == Model::OdeRest;
+                scene.show_flow |= *mm == Model::Flow;
+            }
+        } else if (name == "param") {
+            const int eq = value.indexOf('=');
+            Vector v;
+            ok = eq > 0 && parseList(value.mid(eq + 1), v);
+            if (ok)
+                scene.loss.params[value.left(eq).toStdString()] =
+                    std::vector<double>(v.data(), v.data() + v.size());
+        }
+        if (!ok) return QObject::tr("--%1: cannot use '%2'").arg(name, value);
+    }
+    return {};
+}
+
+}  // namespace noether::gui

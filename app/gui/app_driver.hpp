@@ -1,0 +1,39 @@
+// Scripted uses of the real main window: the interaction benchmark (N changes of the η slider
+// through the real widget path, each timed until every view has presented its frame), window
+// screenshots (the OpenGL landscape composed in), and the command-line scene options.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+#include "noether/scene.hpp"
+
+namespace noether::gui {
+
+class MainWindow;
+
+/// Result of the interaction benchmark.
+struct InteractionStats {
+    int changes = 0;
+    double p50_ms = 0.0, p95_ms = 0.0, max_ms = 0.0, mean_ms = 0.0;
+    double engine_mean_ms = 0.0;  ///< mean wall time of the simulation alone
+    int timeouts = 0;
+};
+
+/// Waits until the window has presented a frame for generation >= gen (or timeout).
+bool waitPresented(MainWindow& w, quint64 gen, int timeout_ms);
+/// Waits for the first complete frame of the current scene, and for the landscape grid.
+bool waitFirstFrame(MainWindow& w, int timeout_ms);
+/// Drives `n` η-slider changes and times each until presented.
+InteractionStats benchInteraction(MainWindow& w, int n);
+/// Saves the whole window (GL included) as an image; returns an error message or empty.
+QString saveScreenshot(MainWindow& w, const QString& path);
+
+/// Scene options shared by the command line (--scene-loss, --lr, ...). Applies them to a scene;
+/// returns an error message naming the option, or empty.
+QString applySceneOptions(const QStringList& args, Scene& scene);
+/// The option names applySceneOptions understands (each takes a value).
+QStringList sceneOptionNames();
+
+}  // namespace noether::gui

@@ -1,0 +1,174 @@
+// noetherlab: the desktop application. Besides the normal start it has two scripted modes:
+//   --bench-interaction N   time N η-slider changes until every view has presented its frame
+//   --screenshot FILE.png   show the window, wait for the first complete frame, save it, exit
+// and scene options for both (--scene FILE, --scene-loss NAME, --lr, --momentum, ...).
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QPalette>
+#include <QStyleFactory>
+#include <cstdio>
+
+#include "gui/app_driver.hpp"
+#include "gui/main_window.hpp"
+#include "gui/views/phase_chart.hpp"
+#include "gui/views/charge_chart.hpp"
+#include "gui/panels/timeline.hpp"
+#include "gui/profile.hpp"
+#include "io/scene_file.hpp"
+
+namespace {
+
+QPalette darkPalette() {
+    QPalette p;
+    const QColor window(40, 42, 46), base(28, 30, 33), text(235, 235, 235);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Highlight, QColor(0x56, 0xB4, 0xE9));
+    p.setColor(QPalette::HighlightedText, Qt::black);
+    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    return p;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("NoetherLab");
+    QApplication::setApplicationName("noetherlab");
+    QApplication::setApplicationVersion("0.1.0");
+    QApplication::setDesktopFileName("noetherlab");
+    // Lecture-hall sizes: never below 12 pt.
+    QFont font = QApplication::font();
+    if (font.pointSizeF() < 12.0) font.setPointSizeF(12.0);
+    QApplication::setFont(font);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "NoetherLab: learning dynamics, symmetries and Noether charges in real time.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({"bench-interaction", "Time N η-slider changes (default scene) and print "
+                                           "'interaction p50=X ms p95=Y ms'.",
+                      "N"});
+    parser.addOption({"screenshot", "Save the window as FILE.png after the first frame, exit.",
+                      "FILE"});
+    parser.addOption({"scene", "Open a scene file.", "FILE"});
+    parser.addOption({"scene-loss", "Start with this built-in loss (suggested start).", "NAME"});
+    parser.addOption({"lr", "Learning rate η.", "X"});
+    parser.addOption({"momentum", "Momentum β.", "X"});
+    parser.addOption({"weight-decay", "Weight decay k.", "X"});
+    parser.addOption({"eps", "Breaking strength ε.", "X"});
+    parser.addOption({"q0", "Start point, comma-separated.", "X1,X2"});
+    parser.addOption({"v0", "Kick, comma-separated, or 'none'.", "V1,V2"});
+    parser.addOption({"steps", "Number of steps.", "N"});
+    parser.addOption({"rule", "sgd | rmsprop | rmsprop-norm | adam | adamw.", "R"});
+    parser.addOption({"models", "Models, e.g. discrete,ode,flow.", "LIST"});
+    parser.addOption({"param", "Loss parameter NAME=V1[,V2..].", "NAME=V"});
+    parser.addOption({"time", "Screenshot: current time as a fraction of the run.", "F"});
+    parser.addOption({"phase", "Phase coordinate id (radius, angle, translation, rescale, q1..).",
+                      "ID"});
+    parser.addOption({"chart-window", "Charts show this fraction of the run (1, 0.1, 0.01; 0 = "
+                                      "log time).",
+                      "F"});
+    parser.addOption({"budget", "Show the charge budget terms."});
+    parser.addOption({"dark", "Use a dark palette."});
+    parser.addOption({"size", "Window size WxH (default 1600x1000).", "WxH"});
+    parser.addOption({"no-restore", "Do not restore the last scene and layout."});
+    parser.process(app);
+
+    if (parser.isSet("dark")) {
+        QApplication::setStyle(QStyleFactory::create("Fusion"));
+        QApplication::setPalette(darkPalette());
+    }
+    const bool scripted = parser.isSet("bench-interaction") || parser.isSet("screenshot");
+    const bool custom_scene = parser.isSet("scene");
+    QStringList scene_args;
+    for (const QString& name : noether::gui::sceneOptionNames())
+        for (const QString& v : parser.values(name))
+            scene_args << name << v;
+
+    noether::gui::MainWindow window(!scripted && !parser.isSet("no-restore") &&
+                                    !custom_scene && scene_args.isEmpty());
+    if (parser.isSet("size")) {
+        const QStringList wh = parser.value("size").split('x');
+        if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+
+    // The scene: default (or restored), a file, then the options.
+    noether::Scene scene = window.model()->scene();
+    if (scripted) scene = noether::gui::SceneModel::defaultScene();
+    if (custom_scene) {
+        auto doc = noether::io::load_scene_file(parser.value("scene"));
+        if (!doc) {
+            std::fprintf(stderr, "noetherlab: %s\n", doc.error().what().c_str());
+            return 2;
+        }
+        scene = doc->scene;
+    }
+    if (const QString err = noether::gui::applySceneOptions(scene_args, scene); !err.isEmpty()) {
+        std::fprintf(stderr, "noetherlab: %s\n", qPrintable(err));
+        return 2;
+    }
+    if (!(scene == window.model()->scene())) {
+        window.model()->setScene(scene, QObject::tr("Start scene"));
+        window.model()->undoStack()->clear();
+    }
+    if (parser.isSet("phase")) window.phase()->setCoordinate(parser.value("phase"));
+    if (parser.isSet("budget")) window.charges()->setBudgetVisible(true);
+    window.show();
+
+    if (parser.isSet("bench-interaction")) {
+        bool ok = false;
+        const int n = parser.value("bench-interaction").toInt(&ok);
+        if (!ok || n < 1) {
+            std::fprintf(stderr, "noetherlab: --bench-interaction: needs a positive count\n");
+            return 2;
+        }
+        if (!noether::gui::waitFirstFrame(window, 20000)) {
+            std::fprintf(stderr, "noetherlab: the first frame never appeared\n");
+            return 1;
+        }
+        const auto st = noether::gui::benchInteraction(window, n);
+        std::printf("interaction p50=%.2f ms p95=%.2f ms\n", st.p50_ms, st.p95_ms);
+        std::printf("  (%d changes, mean %.2f ms, max %.2f ms, engine mean %.2f ms, %d timeouts)\n",
+                    st.changes, st.mean_ms, st.max_ms, st.engine_mean_ms, st.timeouts);
+        std::fflush(stdout);
+        if (noether::gui::profiling()) noether::gui::profileReport();
+        return st.timeouts == 0 ? 0 : 1;
+    }
+    if (parser.isSet("screenshot")) {
+        if (!noether::gui::waitFirstFrame(window, 20000)) {
+            std::fprintf(stderr, "noetherlab: the first frame never appeared\n");
+            return 1;
+        }
+        if (parser.isSet("chart-window")) {
+            // Goes through the time line's window combo.
+            const double f = parser.value("chart-window").toDouble();
+            window.timeline()->setWindowIndex(f <= 0.0 ? 0 : (f >= 0.5 ? 1 : (f >= 0.05 ? 2 : 3)));
+        }
+        if (parser.isSet("time")) {
+            const double f = std::clamp(parser.value("time").toDouble(), 0.0, 1.0);
+            window.timeline()->setIndex(
+                static_cast<long>(f * static_cast<double>(window.model()->scene().steps)));
+        }
+        const qint64 until = 400;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < until)
+            QApplication::processEvents(QEventLoop::AllEvents, 20);
+        const QString err = noether::gui::saveScreenshot(window, parser.value("screenshot"));
+        if (!err.isEmpty()) {
+            std::fprintf(stderr, "noetherlab: %s\n", qPrintable(err));
+            return 1;
+        }
+        return 0;
+    }
+    return QApplication::exec();
+}

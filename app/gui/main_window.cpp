@@ -1,0 +1,408 @@
+#include "gui/main_window.hpp"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+#include "gui/panels/controls_panel.hpp"
+#include "gui/profile.hpp"
+#include "gui/panels/timeline.hpp"
+#include "gui/views/charge_chart.hpp"
+#include "gui/views/landscape_view.hpp"
+#include "gui/views/loss_chart.hpp"
+#include "gui/views/phase_chart.hpp"
+#include "gui/views/style.hpp"
+#include "io/scene_file.hpp"
+
+namespace noether::gui {
+
+MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), restore_(restore) {
+    setWindowTitle(tr("NoetherLab"));
+    setWindowIcon(QIcon(":/icons/noetherlab.svg"));
+    setDockNestingEnabled(true);
+
+    // Centre: banner, landscape, time line.
+    auto* centre = new QWidget;
+    auto* cl = new QVBoxLayout(centre);
+    cl->setContentsMargins(0, 0, 0, 0);
+    cl->setSpacing(2);
+    banner_ = new QLabel;
+    banner_->setWordWrap(true);
+    banner_->setFont(lectureFont(1.1, true));
+    banner_->setMargin(8);
+    banner_->setVisible(false);
+    banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    landscape_ = new LandscapeView;
+    timeline_ = new Timeline;
+    cl->addWidget(banner_);
+    cl->addWidget(landscape_, 1);
+    cl->addWidget(timeline_);
+    setCentralWidget(centre);
+
+    // Docks.
+    controls_ = new ControlsPanel(&model_);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(controls_);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(320);
+    controls_dock_ = addDock(tr("Controls"), "controls", scroll, Qt::LeftDockWidgetArea);
+    charges_ = new ChargeChart;
+    charges_dock_ = addDock(tr("Noether charges"), "charges", charges_, Qt::RightDockWidgetArea);
+    phase_ = new PhaseChart;
+    phase_dock_ = addDock(tr("Phase portrait"), "phase", phase_, Qt::RightDockWidgetArea);
+    // The charts' header rows (title, equation, controls) are their docks' title bars.
+    charges_dock_->setTitleBarWidget(charges_->headerWidget());
+    charges_->view()->setObjectName("charges");
+    phase_->view()->setObjectName("phase");
+    phase_dock_->setTitleBarWidget(phase_->headerWidget());
+    loss_ = new LossChart;
+    elr_ = new EffectiveLrChart;
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(loss_);
+    split->addWidget(elr_);
+    split->setChildrenCollapsible(false);
+    loss_->view()->setObjectName("loss");
+    elr_->view()->setObjectName("elr");
+    elr_->setVisible(false);
+    // The loss sits under the landscape; the charts column keeps the full height.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    loss_dock_ = addDock(tr("Loss and effective learning rate"), "loss", split,
+                         Qt::BottomDockWidgetArea);
+    loss_->headerWidget()->setVisible(false);
+    elr_->headerWidget()->setVisible(false);
+    auto* loss_title = new QLabel(tr("Loss f(q(t))  ·  effective learning rate η/|q|² (scale)"));
+    loss_title->setFont(lectureFont(1.0, true));
+    loss_title->setContentsMargins(8, 3, 8, 3);
+    loss_dock_->setTitleBarWidget(loss_title);
+    resizeDocks({controls_dock_, charges_dock_}, {340, 560}, Qt::Horizontal);
+    resizeDocks({loss_dock_}, {260}, Qt::Vertical);
+
+    engine_label_ = new QLabel;
+    statusBar()->addPermanentWidget(engine_label_);
+    buildMenus();
+
+    // Data flow: scene -> engine -> views.
+    connect(&model_, &SceneModel::sceneChanged, this, &MainWindow::onSceneChanged);
+    connect(&runs_, &RunController::runReady, this, &MainWindow::onRunReady);
+    connect(&runs_, &RunController::runFailed, this, &MainWindow::onRunFailed);
+    connect(timeline_, &Timeline::indexChanged, this, &MainWindow::setTimeIndex);
+    connect(timeline_, &Timeline::windowChanged, this, [this](double f) {
+        window_ = f;
+        for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_}) {
+            c->setTimeWindow(f);
+            if (run_ && (c != elr_ || EffectiveLrChart::applies(*run_))) c->setRun(run_, shown_);
+        }
+    });
+    connect(landscape_, &LandscapeView::startDragBegan, &model_, &SceneModel::beginGesture);
+    connect(landscape_, &LandscapeView::startDragEnded, &model_, &SceneModel::endGesture);
+    connect(landscape_, &LandscapeView::startMoved, &model_, &SceneModel::setQ0);
+    connect(landscape_, &LandscapeView::status, this, [this](const QString& s) {
+        if (s.isEmpty())
+            statusBar()->clearMessage();
+        else
+            statusBar()->showMessage(s);
+    });
+    // Frame presentation (the interaction benchmark and tests wait for it).
+    connect(landscape_->glWindow(), &LandscapeWindow::presented, this,
+            &MainWindow::checkPresented);
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
+        connect(c->view(), &TrackedChartView::painted, this, &MainWindow::checkPresented);
+    connect(landscape_->glWindow(), &LandscapeWindow::glFailed, this, [this](const QString& log) {
+        showBanner(tr("OpenGL shaders failed to build; the landscape cannot be drawn:\n%1").arg(log),
+                   true);
+    });
+
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
+        c->setTimeWindow(timeline_->window());
+    resize(1600, 1000);
+    if (restore_) restoreSettings();
+    applyTheme();
+    onSceneChanged(model_.scene(), SceneField::Whole);
+}
+
+MainWindow::~MainWindow() = default;
+
+QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWidget* w,
+                                 Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(name);
+    d->setWidget(w);
+    d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                   QDockWidget::DockWidgetClosable);
+    addDockWidget(area, d);
+    return d;
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open scene…"), this, &MainWindow::openScene);
+    open->setShortcut(QKeySequence::Open);
+    QAction* save = file->addAction(tr("&Save scene as…"), this, &MainWindow::saveSceneAs);
+    save->setShortcut(QKeySequence::SaveAs);
+    file->addAction(tr("Save &window image…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save window image"),
+                                                          "noetherlab.png", tr("PNG (*.png)"));
+        if (!path.isEmpty() && !grabWindowImage().save(path))
+            statusBar()->showMessage(tr("Could not write %1").arg(path), 5000);
+    });
+    file->addSeparator();
+    QAction* reset = file->addAction(tr("&Reset scene"), this, [this] {
+        model_.setScene(SceneModel::defaultScene(), tr("Reset scene"));
+    });
+    reset->setToolTip(tr("Back to the default scene (undoable)"));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = model_.undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = model_.undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+
+    view_menu_ = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* d : {controls_dock_, charges_dock_, phase_dock_, loss_dock_})
+        view_menu_->addAction(d->toggleViewAction());
+    view_menu_->addSeparator();
+    view_menu_->addAction(tr("&Fit landscape"), this, [this] { landscape_->fit(); });
+    QAction* play = view_menu_->addAction(tr("&Play / pause"), timeline_, &Timeline::togglePlay);
+    play->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    QAction* full = view_menu_->addAction(tr("F&ull screen"), this, [this] {
+        setWindowState(windowState() ^ Qt::WindowFullScreen);
+    });
+    full->setShortcut(QKeySequence::FullScreen);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About NoetherLab"), this, [this] {
+        QMessageBox::about(
+            this, tr("About NoetherLab"),
+            tr("<b>NoetherLab</b><p>Gradient descent with learning rate η, momentum β and weight "
+               "decay k moves like a damped particle, m q″ + μ q′ + ∇f + k q = 0 with m = "
+               "η(1+β)/2 and μ = 1−β. Every symmetry of the loss has a Noether charge "
+               "J = m⟨q′, ξ(q)⟩; friction, weight decay and finite steps break it.</p>"
+               "<p>Tanaka &amp; Kunin, <i>Noether's Learning Dynamics</i> (2021).</p>"));
+    });
+}
+
+void MainWindow::onSceneChanged(const Scene& scene, SceneField) {
+    landscape_->setScene(scene);
+    runs_.request(scene);
+    setWindowTitle(tr("NoetherLab — %1, %2  η = %3  β = %4  k = %5")
+                       .arg(QString::fromStdString(scene.loss.name),
+                            QString::fromLatin1(to_string(scene.rule.rule)))
+                       .arg(scene.rule.lr, 0, 'g', 3)
+                       .arg(scene.rule.momentum, 0, 'g', 3)
+                       .arg(scene.rule.weight_decay, 0, 'g', 3));
+}
+
+void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double engine_ms) {
+    if (gen <= shown_) return;
+    const ProfileScope prof("onRunReady total");
+    profileMark("run ready (GUI)");
+    if (profiling()) profileAdd("engine (worker)", engine_ms);
+    shown_ = gen;
+    run_ = run;
+    timeline_->setRun(run->scene.steps, run->scene.rule.lr);
+    time_index_ = timeline_->index();
+    {
+        const ProfileScope p("setRun landscape");
+        landscape_->setRun(run, gen);
+    }
+    {
+        const ProfileScope p("setRun charges");
+        charges_->setRun(run, gen);
+    }
+    {
+        const ProfileScope p("setRun phase");
+        phase_->setRun(run, gen);
+    }
+    {
+        const ProfileScope p("setRun loss");
+        loss_->setRun(run, gen);
+    }
+    const ProfileScope rest("onRunReady rest");
+    const bool elr = EffectiveLrChart::applies(*run);
+    if (elr) elr_->setRun(run, gen);
+    if (elr_->isVisible() != elr) elr_->setVisible(elr);
+    controls_->setRun(run);
+    setTimeIndex(time_index_);
+    // Let every chart's scene turn its changes into viewport updates now, so that all views
+    // repaint in one pass of the event loop (one flush) instead of one pass each.
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
+        if (c->isVisible()) QCoreApplication::sendPostedEvents(c->chart()->scene(), 0);
+    // Divergence: say where and how, keep the last finite data on screen.
+    QStringList why;
+    for (const Trajectory& tr : run->trajectories)
+        if (tr.diverged)
+            why << QString("%1: %2").arg(modelName(tr.model), QString::fromStdString(tr.message));
+    if (!why.isEmpty())
+        showBanner(tr("Diverged — %1. The views show the samples before it.").arg(why.join("; ")),
+                   false);
+    else
+        showBanner(QString(), false);
+    // The engine time in the status bar, at most twice a second (it is a repaint).
+    if (!engine_clock_.isValid() || engine_clock_.elapsed() > 500) {
+        engine_clock_.start();
+        engine_label_->setText(tr("engine %1 ms").arg(engine_ms, 0, 'f', 1));
+    }
+    emit runApplied(gen);
+    profileMark("run applied");
+    checkPresented();
+}
+
+void MainWindow::onRunFailed(const QString& message, quint64 gen) {
+    if (gen <= shown_) return;
+    shown_ = gen;
+    showBanner(tr("Scene not valid — %1").arg(message), true);
+    emit runApplied(gen);
+    checkPresented();
+}
+
+void MainWindow::showBanner(const QString& text, bool error) {
+    if (text.isEmpty()) {
+        if (banner_->isVisible()) banner_->setVisible(false);
+        return;
+    }
+    banner_->setText(text);
+    banner_->setStyleSheet(error ? "QLabel { background: #CC79A7; color: black; }"
+                                 : "QLabel { background: #E69F00; color: black; }");
+    banner_->setVisible(true);
+}
+
+void MainWindow::setTimeIndex(long index) {
+    time_index_ = index;
+    landscape_->setTimeIndex(index);
+    charges_->setTimeIndex(index);
+    phase_->setTimeIndex(index);
+    loss_->setTimeIndex(index);
+    elr_->setTimeIndex(index);
+}
+
+bool MainWindow::event(QEvent* e) {
+    if (profiling() && e->type() == QEvent::UpdateRequest) {
+        profileMark("window UpdateRequest begin");
+        const bool r = QMainWindow::event(e);
+        profileMark("window UpdateRequest end");
+        return r;
+    }
+    if (profiling() && e->type() == QEvent::LayoutRequest) {
+        profileMark("window LayoutRequest begin");
+        const bool r = QMainWindow::event(e);
+        profileMark("window LayoutRequest end");
+        return r;
+    }
+    return QMainWindow::event(e);
+}
+
+bool MainWindow::presented(quint64 gen) const {
+    if (shown_ < gen) return false;
+    // A view counts if it is on screen and was given data of this generation.
+    const LandscapeWindow* gl = landscape_->glWindow();
+    if (landscape_->isVisible() && gl->isExposed() && gl->glReady() &&
+        gl->dataGeneration() >= gen && gl->presentedGeneration() < gen)
+        return false;
+    for (const ChartPanel* c : std::initializer_list<const ChartPanel*>{charges_, phase_, loss_, elr_}) {
+        if (!c->isVisible() || !c->view()->isVisible()) continue;
+        if (c->dataGeneration() >= gen && c->paintedGeneration() < gen) return false;
+    }
+    return true;
+}
+
+void MainWindow::checkPresented() {
+    if (shown_ > last_signalled_ && presented(shown_)) {
+        last_signalled_ = shown_;
+        profileMark("frame presented");
+        emit framePresented(shown_);
+    }
+}
+
+QImage MainWindow::grabWindowImage() {
+    QImage img = grab().toImage();
+    LandscapeWindow* gl = landscape_->glWindow();
+    if (gl->isExposed()) {
+        const QImage fb = gl->grabFramebuffer();
+        QPainter p(&img);
+        const QPoint at = landscape_->container()->mapTo(this, QPoint(0, 0));
+        const qreal dpr = img.devicePixelRatio();
+        p.drawImage(QRectF(at, QSizeF(landscape_->container()->size())), fb,
+                    QRectF(QPointF(0, 0), QSizeF(fb.size())));
+        Q_UNUSED(dpr);
+    }
+    return img;
+}
+
+void MainWindow::applyTheme() {
+    const bool dark = isDark(palette());
+    landscape_->applyTheme(dark);
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
+        c->applyTheme(dark);
+}
+
+void MainWindow::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::PaletteChange || e->type() == QEvent::ApplicationPaletteChange)
+        applyTheme();
+    QMainWindow::changeEvent(e);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    if (restore_) saveSettings();
+    QMainWindow::closeEvent(e);
+}
+
+void MainWindow::saveSettings() {
+    QSettings s;
+    s.setValue("window/geometry", saveGeometry());
+    s.setValue("window/state", saveState());
+    io::SceneDocument doc;
+    doc.scene = model_.scene();
+    s.setValue("scene/last", QString::fromUtf8(io::serialize_scene(doc)));
+}
+
+void MainWindow::restoreSettings() {
+    QSettings s;
+    if (s.contains("window/geometry")) restoreGeometry(s.value("window/geometry").toByteArray());
+    if (s.contains("window/state")) restoreState(s.value("window/state").toByteArray());
+    if (s.contains("scene/last")) {
+        auto doc = io::parse_scene(s.value("scene/last").toString().toUtf8());
+        if (doc) {
+            model_.setScene(doc->scene, tr("Last scene"));
+            model_.undoStack()->clear();
+        }
+    }
+}
+
+void MainWindow::openScene() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open scene"), QString(),
+                                                      tr("NoetherLab scenes (*.noether *.json)"));
+    if (path.isEmpty()) return;
+    auto doc = io::load_scene_file(path);
+    if (!doc) {
+        QMessageBox::warning(this, tr("Open scene"),
+                             QString::fromStdString(doc.error().what()));
+        return;
+    }
+    model_.setScene(doc->scene, tr("Open %1").arg(path));
+}
+
+void MainWindow::saveSceneAs() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save scene"), "scene.noether",
+                                                      tr("NoetherLab scenes (*.noether)"));
+    if (path.isEmpty()) return;
+    io::SceneDocument doc;
+    doc.scene = model_.scene();
+    const QString err = io::save_scene_file(path, doc);
+    if (!err.isEmpty()) QMessageBox::warning(this, tr("Save scene"), err);
+}
+
+}  // namespace noether::gui

@@ -1,0 +1,93 @@
+// SceneModel: the one piece of editable state of the app, a noether::Scene, behind a QUndoStack.
+// Every edit (a slider, a spin box, dragging the start point, loading a file) is an undo
+// command; consecutive edits of the same field during one gesture (a slider drag, a mouse drag,
+// key repeat) merge into one command (ARCHITECTURE.md: "undo stack keeps old Scenes").
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <QUndoStack>
+#include <functional>
+#include <optional>
+
+#include "noether/scene.hpp"
+
+namespace noether::gui {
+
+/// Which part of the scene an edit touched (views use it to skip needless work).
+enum class SceneField {
+    Whole,
+    Loss,
+    Eps,
+    LossParam,
+    Rule,
+    Lr,
+    Momentum,
+    WeightDecay,
+    RuleParam,
+    Steps,
+    Q0,
+    V0,
+    Models
+};
+
+/// A Scene and its undo history.
+class SceneModel : public QObject {
+    Q_OBJECT
+  public:
+    explicit SceneModel(QObject* parent = nullptr);
+
+    /// The current scene.
+    const Scene& scene() const { return scene_; }
+    /// The undo history of every edit.
+    QUndoStack* undoStack() { return &undo_; }
+
+    /// The scene the app opens with: rotation_hat with a kick, SGD eta = 0.01, beta = 0.9,
+    /// 10^4 steps, discrete + ODE + flow.
+    static Scene defaultScene();
+    /// A scene for a built-in loss with its suggested start (PHYSICS.md §5.8), keeping the rule.
+    static Scene sceneForLoss(const Scene& base, const std::string& loss_name);
+
+    /// Replaces the whole scene (file, preset, reset) as one undo step.
+    void setScene(const Scene& scene, const QString& text);
+    /// Switches the loss (default parameters, suggested start).
+    void setLossName(const std::string& name);
+    void setEps(double eps);
+    void setLossParam(const std::string& name, const std::vector<double>& value);
+    void setRule(Rule rule);
+    void setLr(double lr);
+    void setMomentum(double beta);
+    void setWeightDecay(double k);
+    /// Any other rule parameter (nesterov, alpha, opt_eps, betas, centered, constrain_norm).
+    void setRuleParams(const RuleParams& p, const QString& what);
+    void setSteps(long steps);
+    void setQ0(const Vector& q0);
+    /// Sets one coordinate of the start.
+    void setQ0Coordinate(int i, double value);
+    /// The kick v0 (nullopt: none).
+    void setKick(const std::optional<Vector>& v0);
+    void setModel(Model model, bool on);
+
+    /// While a gesture is open (slider drag, mouse drag) edits of one field merge into one step.
+    void beginGesture();
+    void endGesture();
+
+  signals:
+    /// The scene changed (by an edit, undo or redo).
+    void sceneChanged(const noether::Scene& scene, noether::gui::SceneField field);
+
+  private:
+    friend class SceneEditCommand;
+    void edit(SceneField field, int key, const QString& text,
+              const std::function<void(Scene&)>& mutate);
+    void apply(const Scene& scene, SceneField field);
+
+    Scene scene_;
+    QUndoStack undo_;
+    bool gesture_ = false;
+    int gesture_serial_ = 0;
+    QElapsedTimer last_edit_;
+};
+
+}  // namespace noether::gui

@@ -1,0 +1,188 @@
+#include "gui/views/chart_panel.hpp"
+
+#include <QAbstractAxis>
+#include <QApplication>
+#include <QGraphicsLayout>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLogValueAxis>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "gui/profile.hpp"
+#include "gui/views/style.hpp"
+
+namespace noether::gui {
+
+void TrackedChartView::paintEvent(QPaintEvent* event) {
+    const ProfileScope prof("paint chart");
+    if (profiling()) {
+        static thread_local std::string b, e;
+        b = "chart paint begin " + objectName().toStdString();
+        e = "chart paint end   " + objectName().toStdString() + " " +
+            std::to_string(event->rect().width()) + "x" + std::to_string(event->rect().height());
+        profileMark(b.c_str());
+        QChartView::paintEvent(event);
+        profileMark(e.c_str());
+    } else {
+        QChartView::paintEvent(event);
+    }
+    painted_ = data_;
+    emit painted(painted_);
+}
+
+namespace {
+double niceStep(double x) {
+    const double p = std::pow(10.0, std::floor(std::log10(x)));
+    const double f = x / p;
+    return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * p;
+}
+}  // namespace
+
+bool RangeKeeper::fit(double lo, double hi) {
+    if (!std::isfinite(lo) || !std::isfinite(hi)) return false;
+    if (hi < lo) std::swap(lo, hi);
+    if (log_) {
+        if (!(lo > 0.0)) return false;
+        lo = std::max(lo, hi * 1e-12);
+        const double a = std::log10(lo), b = std::log10(hi);
+        if (valid_) {
+            const double A = std::log10(lo_), B = std::log10(hi_);
+            if (lo >= lo_ && hi <= hi_ && (b - a) >= 0.35 * (B - A)) return false;
+        }
+        double na = std::floor(a), nb = std::ceil(b);
+        if (nb <= na) nb = na + 1.0;
+        const double nlo = std::pow(10.0, na), nhi = std::pow(10.0, nb);
+        const bool changed = !valid_ || nlo != lo_ || nhi != hi_;
+        lo_ = nlo;
+        hi_ = nhi;
+        valid_ = true;
+        return changed;
+    }
+    if (valid_ && lo >= lo_ && hi <= hi_ && (hi - lo) >= 0.35 * (hi_ - lo_)) return false;
+    double span = hi - lo;
+    const double mag = std::max(std::abs(lo), std::abs(hi));
+    if (!(span > 1e-12 * mag) || span <= 0.0) {
+        // A constant series (e.g. a charge that is exactly 0): a small symmetric band.
+        const double pad = mag > 0.0 ? 0.1 * mag : 1.0;
+        lo -= pad;
+        hi += pad;
+        span = hi - lo;
+    }
+    const double pad = 0.05 * span;
+    const double step = niceStep((span + 2.0 * pad) / 4.0);
+    const double nlo = std::floor((lo - pad) / step) * step;
+    const double nhi = std::ceil((hi + pad) / step) * step;
+    const bool changed = !valid_ || nlo != lo_ || nhi != hi_;
+    lo_ = nlo;
+    hi_ = nhi;
+    ticks_ = std::clamp(static_cast<int>(std::lround((nhi - nlo) / step)) + 1, 2, 11);
+    valid_ = true;
+    return changed;
+}
+
+ChartPanel::ChartPanel(const QString& title, QWidget* parent) : QWidget(parent) {
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(4, 2, 4, 2);
+    lay->setSpacing(2);
+    header_widget_ = new QWidget;
+    header_ = new QHBoxLayout(header_widget_);
+    header_->setContentsMargins(6, 3, 6, 3);
+    header_->setSpacing(8);
+    title_ = new QLabel(title);
+    title_->setFont(lectureFont(1.0, true));
+    title_->setTextFormat(Qt::RichText);
+    header_->addWidget(title_, 1);
+    lay->addWidget(header_widget_);
+    chart_ = new QChart;
+    chart_->setAnimationOptions(QChart::NoAnimation);
+    chart_->setBackgroundRoundness(0);
+    chart_->setMargins(QMargins(2, 2, 6, 2));
+    chart_->layout()->setContentsMargins(0, 0, 0, 0);
+    chart_->legend()->setFont(lectureFont(0.9));
+    chart_->legend()->setAlignment(Qt::AlignTop);
+    view_ = new TrackedChartView(chart_);
+    view_->setRenderHint(QPainter::Antialiasing, !qEnvironmentVariableIsSet("NOETHER_NO_AA"));
+    view_->setFrameShape(QFrame::NoFrame);
+    view_->setMinimumSize(200, 150);
+    lay->addWidget(view_, 1);
+}
+
+void ChartPanel::setTimeWindow(double fraction) {
+    window_ = std::clamp(fraction, 1e-4, 1.0);
+}
+
+void ChartPanel::applyTheme(bool dark) {
+    dark_ = dark;
+    const QPalette pal = palette();
+    const QColor bg = pal.color(QPalette::Base), fg = pal.color(QPalette::Text);
+    chart_->setBackgroundBrush(bg);
+    chart_->setPlotAreaBackgroundVisible(false);
+    chart_->legend()->setLabelColor(fg);
+    chart_->setTitleBrush(fg);
+    for (QAbstractAxis* a : chart_->axes()) {
+        a->setLabelsColor(fg);
+        a->setTitleBrush(fg);
+        QColor grid = fg;
+        grid.setAlpha(dark ? 50 : 40);
+        a->setGridLineColor(grid);
+        a->setMinorGridLineVisible(false);
+        QColor line = fg;
+        line.setAlpha(140);
+        a->setLinePenColor(line);
+        a->setMinorGridLineColor(grid);
+    }
+    view_->setBackgroundBrush(bg);
+}
+
+void ChartPanel::styleAxis(QAbstractAxis* axis, const QString& title) {
+    axis->setLabelsFont(lectureFont(0.9));
+    QFont tf = lectureFont(0.9);
+    axis->setTitleFont(tf);
+    axis->setTitleText(title);
+}
+
+QPen ChartPanel::seriesPen(const QColor& c, double width, Qt::PenStyle style) const {
+    QPen pen(c);
+    pen.setWidthF(width);
+    pen.setStyle(style);
+    pen.setCapStyle(Qt::FlatCap);
+    pen.setJoinStyle(Qt::RoundJoin);
+    return pen;
+}
+
+int ChartPanel::plotWidth() const {
+    const int w = static_cast<int>(chart_->plotArea().width());
+    return w > 10 ? w : 500;
+}
+
+int ChartPanel::plotHeight() const {
+    const int h = static_cast<int>(chart_->plotArea().height());
+    return h > 10 ? h : 300;
+}
+
+void ChartPanel::markGeneration(quint64 gen) {
+    generation_ = gen;
+    view_->setDataGeneration(gen);
+}
+
+void ChartPanel::hideFromLegend(QAbstractSeries* s) {
+    for (QLegendMarker* m : chart_->legend()->markers(s))
+        if (m->isVisible()) m->setVisible(false);
+}
+
+void ChartPanel::connectLegendToggles() {
+    for (QLegendMarker* m : chart_->legend()->markers()) {
+        QObject::disconnect(m, &QLegendMarker::clicked, nullptr, nullptr);
+        QObject::connect(m, &QLegendMarker::clicked, this, [m] {
+            QAbstractSeries* s = m->series();
+            s->setVisible(!s->isVisible());
+            m->setVisible(true);
+            QFont f = m->font();
+            f.setStrikeOut(!s->isVisible());
+            m->setFont(f);
+        });
+    }
+}
+
+}  // namespace noether::gui

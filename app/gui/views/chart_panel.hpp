@@ -1,0 +1,118 @@
+// The common frame of the Qt Charts views: a header row (title with its equation, controls),
+// a QChartView that reports when it has painted (for the interaction benchmark), axis ranges
+// that change only when the data really leave them or shrink a lot, lecture-sized fonts, and
+// colours that follow the system palette.
+#pragma once
+
+#include <QChart>
+#include <QChartView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QValueAxis>
+#include <QWidget>
+#include <memory>
+
+#include "gui/views/decimate.hpp"
+#include "noether/run.hpp"
+
+namespace noether::gui {
+
+/// A QChartView that counts its paints.
+class TrackedChartView : public QChartView {
+    Q_OBJECT
+  public:
+    using QChartView::QChartView;
+    /// Generation of the data shown at the last paint.
+    quint64 paintedGeneration() const { return painted_; }
+    /// Generation of the data currently in the chart.
+    void setDataGeneration(quint64 g) { data_ = g; }
+
+  signals:
+    void painted(quint64 generation);
+
+  protected:
+    void paintEvent(QPaintEvent* event) override;
+
+  private:
+    quint64 data_ = 0;
+    quint64 painted_ = 0;
+};
+
+/// Axis range with hysteresis: grows at once when data leave it, shrinks only when the data
+/// use less than a third of it; ends on "nice" numbers.
+class RangeKeeper {
+  public:
+    explicit RangeKeeper(bool log = false) : log_(log) {}
+    /// Fits [lo, hi] (finite; log: positive). Returns true if the range changed.
+    bool fit(double lo, double hi);
+    double lo() const { return lo_; }
+    double hi() const { return hi_; }
+    int ticks() const { return ticks_; }
+    bool valid() const { return valid_; }
+    void reset() { valid_ = false; }
+    /// The axis map for decimation over `pixels`.
+    AxisMap map(int pixels) const { return {lo_, hi_, log_, std::max(pixels, 1)}; }
+
+  private:
+    bool log_;
+    bool valid_ = false;
+    double lo_ = 0.0, hi_ = 1.0;
+    int ticks_ = 5;
+};
+
+/// Base of the chart views.
+class ChartPanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit ChartPanel(const QString& title, QWidget* parent = nullptr);
+
+    /// Shows a run (generation `gen`); decimates to the plot width.
+    virtual void setRun(std::shared_ptr<const Run> run, quint64 gen) = 0;
+    /// Moves the current-time marker to sample `index`.
+    virtual void setTimeIndex(long index) = 0;
+    /// Charts show steps [0, fraction N].
+    virtual void setTimeWindow(double fraction);
+    /// Re-colours for a light or dark palette.
+    virtual void applyTheme(bool dark);
+
+    QChart* chart() const { return chart_; }
+    /// The header row (title and controls): a dock can use it as its title bar.
+    QWidget* headerWidget() const { return header_widget_; }
+    TrackedChartView* view() const { return view_; }
+    /// Generation of the data last drawn on screen.
+    quint64 paintedGeneration() const { return view_->paintedGeneration(); }
+    /// Generation of the data currently set.
+    quint64 dataGeneration() const { return generation_; }
+
+  protected:
+    /// The header row, to add controls to.
+    QHBoxLayout* header() const { return header_; }
+    QLabel* titleLabel() const { return title_; }
+    /// Styles an axis (fonts, colours, title).
+    void styleAxis(QAbstractAxis* axis, const QString& title);
+    /// A pen for a series.
+    QPen seriesPen(const QColor& c, double width, Qt::PenStyle style = Qt::SolidLine) const;
+    /// Width of the plot area in pixels (decimation resolution).
+    int plotWidth() const;
+    int plotHeight() const;
+    /// Sets the data generation (call at the end of setRun).
+    void markGeneration(quint64 gen);
+    /// Hides a series' entry in the legend.
+    void hideFromLegend(QAbstractSeries* s);
+    /// Makes legend markers toggle their series.
+    void connectLegendToggles();
+
+    bool dark_ = false;
+    double window_ = 1.0;
+
+  private:
+    QChart* chart_;
+    TrackedChartView* view_;
+    QWidget* header_widget_;
+    QHBoxLayout* header_;
+    QLabel* title_;
+    quint64 generation_ = 0;
+};
+
+}  // namespace noether::gui

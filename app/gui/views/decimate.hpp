@@ -1,0 +1,37 @@
+// Decimation of long series to the resolution of the screen (ARCHITECTURE.md rule 5): charts
+// get at most one or two points per pixel column (min and max, so the envelope of an
+// oscillation survives), paths drop points closer than a pixel to the last one kept. Non-finite
+// values never leave these functions.
+#pragma once
+
+#include <QList>
+#include <QPointF>
+
+namespace noether::gui {
+
+/// A linear or logarithmic axis mapped onto `pixels` pixels.
+struct AxisMap {
+    double lo = 0.0, hi = 1.0;
+    bool log = false;
+    int pixels = 500;
+
+    /// Position of a value in pixels from the low end (log axes: v > 0).
+    double toPixel(double v) const;
+    /// The value at a pixel position (inverse of toPixel).
+    double fromPixel(double px) const;
+    /// Clamps a value to a band of one axis length around the axis (keeps QPainter sane).
+    double clampValue(double v) const;
+};
+
+/// y_i at x_i = x0 + i dx, decimated to min/max per pixel column of xmap; appends to out.
+void decimateColumns(const double* y, long n, double x0, double dx, const AxisMap& xmap,
+                     const AxisMap& ymap, QList<QPointF>& out);
+
+/// A path (x_i, y_i): keeps a point when it is at least `min_px` pixels from the last kept one.
+void decimatePath(const double* x, const double* y, long n, const AxisMap& xmap,
+                  const AxisMap& ymap, double min_px, QList<QPointF>& out);
+
+/// Finite min/max of y (positive values only if `positive`); false if there is none.
+bool finiteRange(const double* y, long n, bool positive, double& lo, double& hi);
+
+}  // namespace noether::gui

@@ -1,0 +1,136 @@
+#include "gui/views/loss_chart.hpp"
+
+#include <cmath>
+
+#include "gui/views/style.hpp"
+
+namespace noether::gui {
+
+namespace {
+constexpr Model kModels[4] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow};
+
+QPen modelPen(const ChartPanel*, Model m, bool dark) {
+    QPen pen(modelColor(m, dark));
+    pen.setWidthF(modelChartWidth(m));
+    pen.setStyle(modelDashed(m) ? Qt::DashLine : Qt::SolidLine);
+    pen.setCapStyle(Qt::FlatCap);
+    return pen;
+}
+}  // namespace
+
+LossChart::LossChart(QWidget* parent) : TimeChart(tr("loss f(q(t))"), tr("f"), true, parent) {
+    for (Model m : kModelDrawOrder) {
+        const int i = static_cast<int>(m);
+        loss_[i] = addLine(modelName(m), modelPen(this, m, false));
+        loss_[i]->setVisible(false);
+    }
+}
+
+int LossChart::pointCount(Model model) const {
+    return loss_[static_cast<int>(model)]->count();
+}
+
+void LossChart::applyTheme(bool dark) {
+    TimeChart::applyTheme(dark);
+    for (int i = 0; i < 4; ++i)
+        loss_[i]->setPen(modelPen(this, kModels[i], dark));
+}
+
+void LossChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
+    // A log axis needs f > 0: if any model reaches f <= 0 (a tilted loss), show f − min f.
+    double fmin = INFINITY;
+    for (const Trajectory& tr : run->trajectories)
+        for (double f : tr.loss)
+            if (std::isfinite(f)) fmin = std::min(fmin, f);
+    const bool shift = std::isfinite(fmin) && fmin < 0.0;
+    titleLabel()->setText(shift ? tr("loss f(q(t)) − min f") : tr("loss f(q(t))"));
+    y_axis_->setTitleText(shift ? tr("f − min f") : tr("f"));
+    std::vector<Feed> feeds;
+    bool present[4] = {false, false, false, false};
+    for (const Trajectory& tr : run->trajectories) {
+        const int mi = static_cast<int>(tr.model);
+        present[mi] = true;
+        if (shift) {
+            shifted_[mi].resize(tr.loss.size());
+            for (size_t k = 0; k < tr.loss.size(); ++k)
+                shifted_[mi][k] = tr.loss[k] - fmin;
+            feeds.push_back({loss_[mi], shifted_[mi].data(), static_cast<long>(tr.loss.size()), 0});
+        } else {
+            feeds.push_back({loss_[mi], tr.loss.data(), static_cast<long>(tr.loss.size()), 0});
+        }
+    }
+    for (int i = 0; i < 4; ++i)
+        if (loss_[i]->isVisible() != present[i]) loss_[i]->setVisible(present[i]);
+    feed(feeds, run->scene.steps);
+    markGeneration(gen);
+}
+
+EffectiveLrChart::EffectiveLrChart(QWidget* parent)
+    : TimeChart(tr("effective learning rate η/|q|²"), tr("η_eff"), true, parent) {
+    for (Model m : kModelDrawOrder) {
+        const int i = static_cast<int>(m);
+        elr_[i] = addLine(modelName(m), modelPen(this, m, false));
+        elr_[i]->setVisible(false);
+    }
+    eq17_ = addLine(tr("Eq. 17 prediction"), seriesPen(Qt::black, 2.0, Qt::DashLine));
+    rms_ = addLine(tr("RMSProp η/√G"), seriesPen(Qt::gray, 2.5, Qt::DotLine));
+    for (QLineSeries* s : elr_)
+        hideFromLegend(s);
+    titleLabel()->setToolTip(
+        tr("Scale symmetry makes |q|² grow, so the step in angle shrinks like η/|q|²: an "
+           "implicit adaptive learning rate.\nEq. 17: r² = √(2η(1+β)/(1−β)³ ∫e^{−4k(t−τ)/μ}|ĝ|² "
+           "dτ + e^{−4kt/μ} r₀⁴) (overdamped approximation).\nRMSProp (Eq. 18): η/(√G + eps), "
+           "G_n = ρ G_{n−1} + (1−ρ)|g_n|²."));
+}
+
+bool EffectiveLrChart::applies(const Run& run) {
+    for (const auto& g : run.loss->generators())
+        if (g.kind == SymmetryKind::Scale) return true;
+    return false;
+}
+
+void EffectiveLrChart::applyTheme(bool dark) {
+    TimeChart::applyTheme(dark);
+    for (int i = 0; i < 4; ++i)
+        elr_[i]->setPen(modelPen(this, kModels[i], dark));
+    const QColor text = palette().color(QPalette::Text);
+    eq17_->setPen(seriesPen(text, 2.0, Qt::DashLine));
+    QColor grey = text;
+    grey.setAlpha(150);
+    rms_->setPen(seriesPen(grey, 2.5, Qt::DotLine));
+}
+
+void EffectiveLrChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
+    std::vector<Feed> feeds;
+    bool present[4] = {false, false, false, false};
+    bool have17 = false, have_rms = false;
+    for (const Trajectory& tr : run->trajectories) {
+        const int mi = static_cast<int>(tr.model);
+        if (const NamedSeries* s = tr.prediction("effective_lr")) {
+            present[mi] = true;
+            feeds.push_back({elr_[mi], s->values.data(), static_cast<long>(s->values.size()), 0});
+        }
+        // The predictions of the first model (discrete if shown) only, to keep it readable.
+        if (const NamedSeries* s = tr.prediction("effective_lr_eq17"); s && !have17) {
+            have17 = true;
+            feeds.push_back({eq17_, s->values.data(), static_cast<long>(s->values.size()), 0});
+        }
+        if (const NamedSeries* s = tr.prediction("effective_lr_rmsprop"); s && !have_rms) {
+            have_rms = true;
+            // RMSProp's rate blows up once the gradient vanishes: it may leave the chart.
+            feeds.push_back({rms_, s->values.data(), static_cast<long>(s->values.size()), 0, false});
+        }
+    }
+    for (int i = 0; i < 4; ++i) {
+        if (elr_[i]->isVisible() != present[i]) {
+            elr_[i]->setVisible(present[i]);
+            hideFromLegend(elr_[i]);  // the loss chart beside it names the model colours
+        }
+    }
+    if (eq17_->isVisible() != have17) eq17_->setVisible(have17);
+    if (rms_->isVisible() != have_rms) rms_->setVisible(have_rms);
+    feed(feeds, run->scene.steps);
+    markGeneration(gen);
+}
+
+}  // namespace noether::gui

@@ -1,0 +1,185 @@
+#include "gui/views/time_chart.hpp"
+
+#include <QLegend>
+#include <cmath>
+
+#include "gui/profile.hpp"
+#include "gui/views/style.hpp"
+
+namespace noether::gui {
+
+TimeChart::TimeChart(const QString& title, const QString& y_title, bool log_y, QWidget* parent)
+    : ChartPanel(title, parent), yr_(log_y), yr2_(false), log_y_(log_y) {
+    x_axis_ = new QValueAxis;
+    x_axis_->setLabelFormat("%.0f");
+    x_axis_->setTickCount(5);
+    x_axis_->setRange(0, 1);
+    styleAxis(x_axis_, tr("step n   (t = nη)"));
+    chart()->addAxis(x_axis_, Qt::AlignBottom);
+    x_log_ = new QLogValueAxis(this);
+    x_log_->setBase(10.0);
+    x_log_->setLabelFormat("%.0f");
+    x_log_->setMinorTickCount(8);
+    styleAxis(x_log_, tr("step n + 1   (log scale)"));
+    if (log_y) {
+        auto* a = new QLogValueAxis;
+        a->setBase(10.0);
+        a->setLabelFormat("%.0e");
+        a->setMinorTickCount(-1);
+        y_axis_ = a;
+    } else {
+        auto* a = new QValueAxis;
+        a->setLabelFormat("%.3g");
+        y_axis_ = a;
+    }
+    styleAxis(y_axis_, y_title);
+    chart()->addAxis(y_axis_, Qt::AlignLeft);
+    marker_ = new QLineSeries;
+    marker_->setName(tr("now"));
+    chart()->addSeries(marker_);
+    marker_->attachAxis(x_axis_);
+    marker_->attachAxis(y_axis_);
+    hideFromLegend(marker_);
+}
+
+QAbstractAxis* TimeChart::xAxis() const {
+    return log_time_ ? static_cast<QAbstractAxis*>(x_log_) : x_axis_;
+}
+
+QLineSeries* TimeChart::addLine(const QString& name, const QPen& pen, int axis) {
+    auto* s = new QLineSeries;
+    s->setName(name);
+    s->setPen(pen);
+    chart()->addSeries(s);
+    s->attachAxis(xAxis());
+    s->attachAxis(axis == 1 && y2_axis_ ? y2_axis_ : y_axis_);
+    lines_.push_back(s);
+    return s;
+}
+
+void TimeChart::addRightAxis(const QString& title, bool log) {
+    log_y2_ = log;
+    yr2_ = RangeKeeper(log);
+    if (log) {
+        auto* a = new QLogValueAxis;
+        a->setLabelFormat("%.0e");
+        y2_axis_ = a;
+    } else {
+        auto* a = new QValueAxis;
+        a->setLabelFormat("%.3g");
+        y2_axis_ = a;
+    }
+    styleAxis(y2_axis_, title);
+    chart()->addAxis(y2_axis_, Qt::AlignRight);
+}
+
+void TimeChart::clearLines() {
+    for (QLineSeries* s : lines_) {
+        chart()->removeSeries(s);
+        delete s;
+    }
+    lines_.clear();
+}
+
+void TimeChart::applyRange(QAbstractAxis* axis, const RangeKeeper& r) {
+    if (auto* v = qobject_cast<QValueAxis*>(axis)) {
+        v->setRange(r.lo(), r.hi());
+        v->setTickCount(r.ticks());
+    } else if (auto* l = qobject_cast<QLogValueAxis*>(axis)) {
+        l->setRange(r.lo(), r.hi());
+        const double decades = std::log10(r.hi() / r.lo());
+        l->setMinorTickCount(decades <= 3 ? 8 : 0);
+        // At most about six labelled decades.
+        l->setBase(decades > 12 ? 1e3 : (decades > 6 ? 100.0 : 10.0));
+    }
+}
+
+void TimeChart::setTimeWindow(double fraction) {
+    // fraction 0: the whole run on a log time axis.
+    const bool log = fraction <= 0.0;
+    ChartPanel::setTimeWindow(log ? 1.0 : fraction);
+    if (log == log_time_) return;
+    QAbstractAxis* old = xAxis();
+    log_time_ = log;
+    QAbstractAxis* now = xAxis();
+    chart()->removeAxis(old);
+    old->setParent(this);
+    chart()->addAxis(now, Qt::AlignBottom);
+    for (QAbstractSeries* s : chart()->series())
+        s->attachAxis(now);
+    applyTheme(dark_);
+    x_end_ = 0;
+}
+
+void TimeChart::feed(const std::vector<Feed>& feeds, long steps) {
+    steps_ = std::max<long>(steps, 1);
+    const long x_end = std::max<long>(1, std::lround(window_ * static_cast<double>(steps_)));
+    if (x_end != x_end_) {
+        x_end_ = x_end;
+        if (log_time_)
+            x_log_->setRange(1.0, static_cast<double>(x_end + 1));
+        else
+            x_axis_->setRange(0.0, static_cast<double>(x_end));
+    }
+    // Data ranges over the window, per axis, visible series only.
+    for (int axis = 0; axis < 2; ++axis) {
+        if (axis == 1 && !y2_axis_) continue;
+        const bool log = axis == 0 ? log_y_ : log_y2_;
+        double lo = 0.0, hi = 0.0;
+        bool any = false;
+        for (const Feed& f : feeds) {
+            if (f.axis != axis || !f.ranged || !f.series->isVisible()) continue;
+            double a, b;
+            if (finiteRange(f.y, std::min(f.n, x_end + 1), log, a, b)) {
+                lo = any ? std::min(lo, a) : a;
+                hi = any ? std::max(hi, b) : b;
+                any = true;
+            }
+        }
+        RangeKeeper& r = axis == 0 ? yr_ : yr2_;
+        if (any && r.fit(lo, hi)) applyRange(axis == 0 ? y_axis_ : y2_axis_, r);
+        if (!r.valid() && r.fit(log ? 1e-3 : -1.0, 1.0))
+            applyRange(axis == 0 ? y_axis_ : y2_axis_, r);
+    }
+    const double x0 = log_time_ ? 1.0 : 0.0;  // log time plots n + 1
+    const AxisMap xmap{x0, static_cast<double>(x_end) + x0, log_time_, plotWidth()};
+    QList<QPointF> pts;
+    for (QLineSeries* s : lines_) {
+        const Feed* f = nullptr;
+        for (const Feed& g : feeds)
+            if (g.series == s) f = &g;
+        pts.clear();
+        if (f) {
+            const ProfileScope p("  decimate series");
+            const RangeKeeper& r = f->axis == 1 && y2_axis_ ? yr2_ : yr_;
+            decimateColumns(f->y, f->n, x0, 1.0, xmap, r.map(plotHeight()), pts);
+        }
+        if (pts.isEmpty() && s->count() == 0) continue;
+        const ProfileScope p("  replace series");
+        if (profiling()) profileAdd("  points per series", pts.size());
+        s->replace(pts);
+    }
+    updateMarker();
+}
+
+void TimeChart::setTimeIndex(long index) {
+    time_index_ = index;
+    updateMarker();
+}
+
+void TimeChart::updateMarker() {
+    if (!yr_.valid()) return;
+    const double x = static_cast<double>(std::clamp<long>(time_index_, 0, steps_)) +
+                     (log_time_ ? 1.0 : 0.0);
+    QList<QPointF> pts{QPointF(x, yr_.lo()), QPointF(x, yr_.hi())};
+    marker_->replace(pts);
+}
+
+void TimeChart::applyTheme(bool dark) {
+    ChartPanel::applyTheme(dark);
+    QColor c = palette().color(QPalette::Text);
+    c.setAlpha(150);
+    marker_->setPen(seriesPen(c, 2.0));
+}
+
+}  // namespace noether::gui

@@ -1,0 +1,269 @@
+// GUI tests: the real main window under a display. They skip without one (run them with
+// xvfb-run -a -s "-screen 0 1600x1000x24" ctest).
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <cstdio>
+#include <QLineSeries>
+#include <QRandomGenerator>
+#include <QSlider>
+#include <QTest>
+#include <QXYSeries>
+#include <cmath>
+#include <fstream>
+#include <memory>
+
+#include "gui/app_driver.hpp"
+#include "gui/main_window.hpp"
+#include "gui/panels/controls_panel.hpp"
+#include "gui/panels/timeline.hpp"
+#include "gui/views/charge_chart.hpp"
+#include "gui/views/landscape_view.hpp"
+#include "gui/views/loss_chart.hpp"
+#include "gui/views/phase_chart.hpp"
+
+using namespace noether;
+using namespace noether::gui;
+
+namespace {
+
+// Resident set size in MiB (Linux).
+double rssMiB() {
+    std::ifstream f("/proc/self/statm");
+    long pages = 0, resident = 0;
+    f >> pages >> resident;
+    return static_cast<double>(resident) * 4096.0 / (1024.0 * 1024.0);
+}
+
+// Every point of every series of every chart is finite.
+int countNonFinite(MainWindow& w) {
+    int bad = 0;
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{w.charges(), w.phase(), w.lossChart(),
+                                                           w.elrChart()})
+        for (QAbstractSeries* s : c->chart()->series())
+            if (auto* xy = qobject_cast<QXYSeries*>(s))
+                for (const QPointF& p : xy->points())
+                    bad += !(std::isfinite(p.x()) && std::isfinite(p.y()));
+    return bad;
+}
+
+class MainWindowTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (!qApp) GTEST_SKIP() << "no display (run under xvfb-run)";
+        window_ = std::make_unique<MainWindow>(false);
+        window_->resize(1600, 1000);
+        window_->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(window_.get()));
+        ASSERT_TRUE(waitFirstFrame(*window_, 20000)) << "first frame never presented";
+    }
+    void TearDown() override { window_.reset(); }
+
+    // Waits until the last request has been presented.
+    bool settle(int timeout_ms = 20000) {
+        return waitPresented(*window_, window_->runs()->lastRequested(), timeout_ms);
+    }
+
+    std::unique_ptr<MainWindow> window_;
+};
+
+}  // namespace
+
+TEST_F(MainWindowTest, OpensWithEveryViewPresented) {
+    MainWindow& w = *window_;
+    LandscapeWindow* gl = w.landscape()->glWindow();
+    EXPECT_TRUE(gl->glReady());
+    EXPECT_TRUE(gl->shaderErrors().isEmpty()) << gl->shaderErrors().toStdString();
+    EXPECT_TRUE(gl->isExposed());
+    EXPECT_TRUE(w.landscape()->container()->isVisible());
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{w.charges(), w.phase(), w.lossChart()}) {
+        EXPECT_TRUE(c->isVisible());
+        EXPECT_GE(c->paintedGeneration(), w.shownGeneration());
+    }
+    EXPECT_GE(gl->presentedGeneration(), w.shownGeneration());
+    ASSERT_TRUE(w.currentRun());
+    // The default scene: discrete, ODE and flow, 10^4 steps, series in every chart.
+    EXPECT_EQ(w.currentRun()->trajectories.size(), 3u);
+    EXPECT_EQ(w.currentRun()->scene.steps, 10000);
+    EXPECT_GT(w.charges()->pointCount(Model::Discrete), 10);
+    EXPECT_GT(w.lossChart()->pointCount(Model::Ode), 10);
+    EXPECT_GT(w.phase()->pointCount(Model::Flow), 1);
+    // Decimated to the plot: never more than about two points per pixel column.
+    EXPECT_LT(w.lossChart()->pointCount(Model::Discrete),
+              2 * static_cast<int>(w.lossChart()->chart()->plotArea().width()) + 8);
+    EXPECT_FALSE(w.banner()->isVisible());
+    const QImage img = w.grabWindowImage();
+    EXPECT_EQ(img.width(), w.width());
+}
+
+TEST_F(MainWindowTest, LearningRateSliderProducesNewRunAndNewSeries) {
+    MainWindow& w = *window_;
+    const quint64 before = w.shownGeneration();
+    const double lr_before = w.currentRun()->scene.rule.lr;
+    QSlider* slider = w.controls()->lrControl()->slider();
+    const QList<QPointF> old_points =
+        qobject_cast<QXYSeries*>(w.lossChart()->chart()->series().at(1))->points();
+    slider->setValue(slider->value() + 60);  // the real widget path
+    ASSERT_TRUE(settle());
+    EXPECT_GT(w.shownGeneration(), before);
+    const double lr = w.currentRun()->scene.rule.lr;
+    EXPECT_GT(lr, lr_before * 1.5);
+    EXPECT_DOUBLE_EQ(lr, w.controls()->lrControl()->spinBox()->value());
+    EXPECT_DOUBLE_EQ(lr, w.model()->scene().rule.lr);
+    bool changed = false;
+    for (QAbstractSeries* s : w.lossChart()->chart()->series()) {
+        auto* xy = qobject_cast<QXYSeries*>(s);
+        if (xy && xy->points() != old_points && xy->count() > 10) changed = true;
+    }
+    EXPECT_TRUE(changed);
+    EXPECT_EQ(countNonFinite(w), 0);
+}
+
+TEST_F(MainWindowTest, DraggingTheStartPointMovesQ0AsOneUndoStep) {
+    MainWindow& w = *window_;
+    LandscapeWindow* gl = w.landscape()->glWindow();
+    const Vector q0 = w.model()->scene().q0;
+    const QPointF start = gl->toPixel(QPointF(q0[0], q0[1]));
+    const QPoint p0 = start.toPoint();
+    const QPoint p1 = p0 + QPoint(60, -40);
+    const int undo_before = w.model()->undoStack()->count();
+    QTest::mousePress(gl, Qt::LeftButton, Qt::NoModifier, p0);
+    for (int k = 1; k <= 6; ++k)
+        QTest::mouseMove(gl, p0 + (p1 - p0) * k / 6);
+    QTest::mouseRelease(gl, Qt::LeftButton, Qt::NoModifier, p1);
+    ASSERT_TRUE(settle());
+    const Vector moved = w.model()->scene().q0;
+    const QPointF target = gl->toData(QPointF(p1));
+    const double px = 1.0 / (gl->toPixel(QPointF(1, 0)).x() - gl->toPixel(QPointF(0, 0)).x());
+    EXPECT_NEAR(moved[0], target.x(), 2 * px);
+    EXPECT_NEAR(moved[1], target.y(), 2 * px);
+    EXPECT_GT(std::hypot(moved[0] - q0[0], moved[1] - q0[1]), 20 * px);
+    // The run on screen starts there, and the whole drag is one undo step.
+    EXPECT_TRUE(w.currentRun()->scene.q0 == moved);
+    EXPECT_EQ(w.model()->undoStack()->count(), undo_before + 1);
+    w.model()->undoStack()->undo();
+    EXPECT_TRUE(w.model()->scene().q0 == q0);
+}
+
+TEST_F(MainWindowTest, DivergenceShowsBannerNamingStepAndKeepsFiniteData) {
+    MainWindow& w = *window_;
+    // Heavy ball on the hat with eta = 3: far beyond any stability bound.
+    w.controls()->lrControl()->spinBox()->setValue(2.0);
+    ASSERT_TRUE(settle());
+    ASSERT_TRUE(w.currentRun()->diverged());
+    EXPECT_TRUE(w.banner()->isVisible());
+    const QString text = w.banner()->text();
+    EXPECT_TRUE(text.contains("diverged at step")) << text.toStdString();
+    EXPECT_TRUE(text.contains("discrete")) << text.toStdString();
+    EXPECT_EQ(countNonFinite(w), 0);
+    // Back to a good learning rate: the banner goes away.
+    w.model()->undoStack()->undo();
+    ASSERT_TRUE(settle());
+    EXPECT_FALSE(w.currentRun()->diverged());
+    EXPECT_FALSE(w.banner()->isVisible());
+}
+
+TEST_F(MainWindowTest, UndoRestoresThePreviousSceneAndRedoReapplies) {
+    MainWindow& w = *window_;
+    const Scene original = w.model()->scene();
+    w.controls()->momentumControl()->spinBox()->setValue(0.5);
+    w.controls()->modelCheck(Model::OdeRest)->click();
+    ASSERT_TRUE(settle());
+    const Scene edited = w.model()->scene();
+    EXPECT_DOUBLE_EQ(edited.rule.momentum, 0.5);
+    EXPECT_TRUE(edited.show_ode_rest);
+    EXPECT_EQ(w.currentRun()->trajectories.size(), 4u);
+    w.model()->undoStack()->undo();
+    w.model()->undoStack()->undo();
+    ASSERT_TRUE(settle());
+    EXPECT_TRUE(w.model()->scene() == original);
+    EXPECT_TRUE(w.currentRun()->scene == original);
+    // The controls follow the scene.
+    EXPECT_DOUBLE_EQ(w.controls()->momentumControl()->value(), original.rule.momentum);
+    EXPECT_FALSE(w.controls()->modelCheck(Model::OdeRest)->isChecked());
+    w.model()->undoStack()->redo();
+    w.model()->undoStack()->redo();
+    EXPECT_TRUE(w.model()->scene() == edited);
+}
+
+TEST_F(MainWindowTest, StormOfRandomControlChangesEndsWithoutCrashAndBoundedMemory) {
+    MainWindow& w = *window_;
+    ControlsPanel* c = w.controls();
+    QRandomGenerator rng(20261122);
+    auto slide = [&rng](ValueControl* v) {
+        QSlider* s = v->slider();
+        s->setValue(s->minimum() + static_cast<int>(rng.bounded(s->maximum() - s->minimum() + 1)));
+    };
+    double rss_warm = 0.0;
+    double pe_ms = 0.0;
+    QElapsedTimer all;
+    all.start();
+    for (int i = 0; i < 2000; ++i) {
+        if (i == 300) {
+            ASSERT_TRUE(settle(60000));
+            rss_warm = rssMiB();
+        }
+        switch (rng.bounded(12)) {
+            case 0:
+            case 1:
+                slide(c->lrControl());
+                break;
+            case 2:
+                slide(c->momentumControl());
+                break;
+            case 3:
+                slide(c->weightDecayControl());
+                break;
+            case 4:
+                slide(c->epsControl());
+                break;
+            case 5: {
+                // Steps kept moderate so the storm stays fast.
+                c->stepsControl()->spinBox()->setValue(100 + rng.bounded(20000));
+                break;
+            }
+            case 6: {
+                QComboBox* combo = c->lossCombo();
+                const int k = static_cast<int>(rng.bounded(combo->count()));
+                combo->setCurrentIndex(k);
+                emit combo->activated(k);
+                break;
+            }
+            case 7: {
+                QComboBox* combo = c->ruleCombo();
+                const int k = static_cast<int>(rng.bounded(combo->count()));
+                combo->setCurrentIndex(k);
+                emit combo->activated(k);
+                break;
+            }
+            case 8:
+                c->modelCheck(static_cast<Model>(rng.bounded(4)))->click();
+                break;
+            case 9:
+                c->kickCheck()->click();
+                break;
+            case 10:
+                w.model()->undoStack()->undo();
+                break;
+            case 11:
+                w.timeline()->setIndex(static_cast<long>(rng.bounded(20000)));
+                break;
+        }
+        if (i % 25 == 0) {
+            QElapsedTimer pe;
+            pe.start();
+            QApplication::processEvents();
+            pe_ms += pe.nsecsElapsed() * 1e-6;
+        }
+    }
+    std::fprintf(stderr, "storm: total %.0f ms, processEvents %.0f ms\n", all.nsecsElapsed() * 1e-6, pe_ms);
+    ASSERT_TRUE(settle(60000));
+    QApplication::processEvents();
+    const double rss_end = rssMiB();
+    EXPECT_LT(rss_end - rss_warm, 150.0) << "RSS grew from " << rss_warm << " to " << rss_end;
+    EXPECT_EQ(countNonFinite(w), 0);
+    // Still responsive: one more change is presented.
+    slide(c->lrControl());
+    EXPECT_TRUE(settle());
+}
