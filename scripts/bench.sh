@@ -23,7 +23,7 @@ echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), 
      "SIMD: $(grep -o 'avx2\|fma\|avx512f' /proc/cpuinfo | sort -u | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "== C++ benchmarks" >&2
 "$build/bench/noether_bench" --benchmark_filter='^BM_(HeavyBall2D|Sweep|PeakMulAdd)' \
-  --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+  --benchmark_repetitions=5 \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json >&2
 # The NumPy peers run with the OpenBLAS tuning variables of this environment unset.
 echo "== Python + NumPy peers" >&2
@@ -38,7 +38,14 @@ out = sys.argv[1]
 bench = json.load(open(f"{out}/bench.json"))
 hb_py = json.load(open(f"{out}/heavy_ball_peer.json"))
 sw_py = json.load(open(f"{out}/sweep_peer.json"))
-med = {b["run_name"]: b for b in bench["benchmarks"] if b.get("aggregate_name") == "median"}
+# Best of the repetitions (highest rate), as the peers report their best repeat: the machine is
+# shared, and the best run is the one least disturbed.
+med = {}
+for b in bench["benchmarks"]:
+    if b.get("run_type") == "iteration":
+        name = b["run_name"]
+        if name not in med or b["items_per_second"] > med[name]["items_per_second"]:
+            med[name] = b
 
 def get(prefix):
     for name, b in med.items():
@@ -49,7 +56,7 @@ def get(prefix):
 ctx = bench["context"]
 print(f"Measured {ctx['date']} on {ctx['num_cpus']} CPUs "
       f"({ctx.get('mhz_per_cpu', '?')} MHz nominal), load average {ctx.get('load_avg')}; "
-      f"NumPy {hb_py['numpy']}. Medians of 3 repetitions (C++), best of repeats (Python).")
+      f"NumPy {hb_py['numpy']}. Best of 5 repetitions (C++) and of the peers' repeats (Python).")
 print()
 hb = get("BM_HeavyBall2D/")
 c_rate = hb["items_per_second"]

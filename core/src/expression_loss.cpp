@@ -4,7 +4,6 @@
 // shared. Evaluation runs the tape in double precision: no GiNaC, no strings, no allocation.
 #include <ginac/ginac.h>
 
-#include <cln/float.h>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -1469,7 +1468,6 @@ Result<std::shared_ptr<const Loss>> make_expression_loss(const LossSpec& spec) {
     std::vector<std::vector<Reference>> reference;  // values at the points, per output
     try {
         std::lock_guard<std::mutex> lock(ginac_mutex());
-        cln::cl_inhibit_floating_point_underflow = true;
         const auto& q = q_symbols();
         GiNaC::ex f;
         try {
@@ -1504,7 +1502,7 @@ Result<std::shared_ptr<const Loss>> make_expression_loss(const LossSpec& spec) {
         grad = tb.extract(out_g);
         hess = tb.extract(out_h);
 
-        // GiNaC's own evaluation of every output at the check points (small expressions only).
+        // The reference walk of every output at the check points (small expressions only).
         size_t size = 0, width = 0;
         measure(f, kVerifyBudget, size, width);
         for (const auto& e : g)

@@ -532,12 +532,17 @@ struct alignas(64) Block {
     double eps[kBlock];                                         // breaking strength
     double r2[kBlock];                                          // |q_n|^2 of the step just taken
     double oq0[kBlock], oq1[kBlock], og0[kBlock], og1[kBlock];  // q_n, grad f(q_n) (observers)
+    double of[kBlock];                                          // f(q_n) (observers)
     long diverged_at[kBlock];                                   // -1 while finite
     double start0 = 0.0, start1 = 0.0;                          // q_0
 };
 
-// Closed-form gradients of losses.cpp, operation for operation (r2 = q1^2 + q2^2).
+// Closed-form gradients and values of losses.cpp, operation for operation (r2 = q1^2 + q2^2).
 struct RotationHatGrad {
+    static double value(double x0, double, double r2, double eps, const Coef&) {
+        const double a = r2 - 1.0;
+        return 0.25 * a * a + eps * x0;
+    }
     static void grad(double x0, double x1, double r2, double eps, const Coef&, double& g0,
                      double& g1) {
         const double a = r2 - 1.0;  // g = (|q|^2 - 1) q; g[0] += eps
@@ -546,6 +551,9 @@ struct RotationHatGrad {
     }
 };
 struct ScaleCosGrad {
+    static double value(double x0, double x1, double r2, double eps, const Coef& c) {
+        return 1.0 - (c.u0 * x0 + c.u1 * x1) / std::sqrt(r2 + eps);
+    }
     static void grad(double x0, double x1, double r2, double eps, const Coef& c, double& g0,
                      double& g1) {
         const double s = std::sqrt(r2 + eps), d = c.u0 * x0 + c.u1 * x1;
@@ -555,6 +563,11 @@ struct ScaleCosGrad {
     }
 };
 struct TranslationValleyGrad {
+    static double value(double x0, double x1, double, double eps, const Coef&) {
+        const double z = x0 - x1, y = std::abs(x0 + x1);
+        const double log_cosh = y + std::log1p(std::exp(-2.0 * y)) - std::log(2.0);
+        return 0.5 * (z - 1.0) * (z - 1.0) + eps * log_cosh;
+    }
     static void grad(double x0, double x1, double, double eps, const Coef&, double& g0,
                      double& g1) {
         const double u = (x0 - x1) - 1.0, t = std::tanh(x0 + x1);
@@ -564,6 +577,10 @@ struct TranslationValleyGrad {
 };
 // translation_valley with eps = 0 in every cell: eps * tanh(.) is a signed zero.
 struct TranslationFlatGrad {
+    static double value(double x0, double x1, double, double, const Coef&) {
+        const double z = x0 - x1;
+        return 0.5 * (z - 1.0) * (z - 1.0);  // + 0 * log cosh
+    }
     static void grad(double x0, double x1, double, double, const Coef&, double& g0, double& g1) {
         const double u = (x0 - x1) - 1.0;
         g0 = u;
@@ -571,6 +588,10 @@ struct TranslationFlatGrad {
     }
 };
 struct Rescale2dGrad {
+    static double value(double x0, double x1, double, double eps, const Coef&) {
+        const double a = x0 * x1 - 1.0;
+        return 0.5 * a * a + 0.5 * eps * x0 * x0;
+    }
     static void grad(double x0, double x1, double, double eps, const Coef&, double& g0,
                      double& g1) {
         const double a = x0 * x1 - 1.0;
@@ -579,6 +600,9 @@ struct Rescale2dGrad {
     }
 };
 struct Quadratic2dGrad {
+    static double value(double x0, double x1, double, double, const Coef& c) {
+        return 0.5 * (x0 * (c.l0 * x0) + x1 * (c.l1 * x1));  // q . (lambda o q)
+    }
     static void grad(double x0, double x1, double, double, const Coef& c, double& g0, double& g1) {
         g0 = c.l0 * x0;
         g1 = c.l1 * x1;
@@ -613,9 +637,7 @@ struct BlockObserver {
             if (b.diverged_at[i] >= 0) continue;
             Tracker& t = trackers[i];
             const double q[2] = {b.oq0[i], b.oq1[i]};
-            if (P->need_loss)
-                observe_loss(t, n, losses[i]->value(Eigen::Map<const Vector>(q, 2)), f_min[i],
-                             P->spec->tol);
+            if (P->need_loss) observe_loss(t, n, b.of[i], f_min[i], P->spec->tol);
             if (P->need_eq17)
                 observe_eq17(t, b.r2[i], std::sqrt(b.og0[i] * b.og0[i] + b.og1[i] * b.og1[i]));
             if (P->need_charge) {
@@ -646,6 +668,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void heavy_ball_blo
                 w.oq1[i] = x1;
                 w.og0[i] = g0;
                 w.og1[i] = g1;
+                w.of[i] = G::value(x0, x1, r2, w.eps[i], c);
             }
             // grad.add(param, alpha=weight_decay); buf.mul_(momentum).add_(grad)
             const double k = w.k[i], beta = w.beta[i];
@@ -994,18 +1017,18 @@ double largest_eigenvalue(const Loss& loss, VecRef q) {
     return es.eigenvalues().maxCoeff();
 }
 
-// lambda_max of the Hessian over q0 and 200 samples of the gradient flow (mu = 1) from q0 up to
-// t = horizon.
-double curvature_along_path(const Scene& base, const Loss& loss, double k, double horizon) {
+// lambda_max of the Hessian of f over q0 and 200 samples of the gradient flow of f itself
+// (q' = -grad f: no weight decay, which would shrink a scale-invariant run and inflate its
+// curvature) from q0 up to t = horizon.
+double curvature_along_path(const Scene& base, const Loss& loss, double horizon) {
     double lam = largest_eigenvalue(loss, base.q0);
     if (base.loss.name == "quadratic") return lam;  // constant Hessian
     Scene sc = base;
     sc.rule = RuleParams{};
     sc.rule.lr = horizon / 200.0;
-    sc.rule.weight_decay = k;
     sc.v0.reset();
     sc.steps = 200;
-    sc.ode_rtol = 1e-8;
+    sc.ode_rtol = 1e-6;  // an estimate of a curvature: a loose tolerance is enough
     const Trajectory tr = simulate_model(sc, loss, Model::Flow);
     for (long i = 0; i < tr.samples(); ++i) {
         const double l = largest_eigenvalue(loss, tr.q.col(i));
@@ -1077,20 +1100,37 @@ Result<std::vector<SweepOverlay>> sweep_overlays(const SweepSpec& spec, int samp
     double eta_max = spec.base.rule.lr;
     if (spec.x.param == SweepParam::LearningRate) eta_max = axis_max(spec.x);
     if (spec.y.param == SweepParam::LearningRate) eta_max = axis_max(spec.y);
-    const bool k_swept = has(SweepParam::WeightDecay);
     const double horizon = static_cast<double>(spec.base.steps) * eta_max;
-    const double k_path = k_swept ? 0.0 : spec.base.rule.weight_decay;
 
-    // lambda per eps value (a cache of one when eps is fixed).
-    double cached_eps = kNaN, cached_lambda = kNaN;
-    auto lambda_at = [&](double eps) -> double {
-        if (eps == cached_eps) return cached_lambda;
+    // lambda(eps): one value when eps is fixed; on an eps axis, 17 values across its range,
+    // interpolated linearly.
+    auto lambda_exact = [&](double eps) -> double {
         LossSpec ls = spec.base.loss;
         ls.eps = eps;
         auto l = make_loss(ls);
-        cached_eps = eps;
-        cached_lambda = l ? curvature_along_path(spec.base, *l.value(), k_path, horizon) : kNaN;
-        return cached_lambda;
+        return l ? curvature_along_path(spec.base, *l.value(), horizon) : kNaN;
+    };
+    std::vector<double> eps_knots, lambda_knots;
+    if (has(SweepParam::Eps)) {
+        const SweepAxis& ea = spec.x.param == SweepParam::Eps ? spec.x : spec.y;
+        const double lo = axis_min(ea), hi = axis_max(ea);
+        const int knots = lo < hi ? 17 : 1;
+        for (int j = 0; j < knots; ++j) {
+            eps_knots.push_back(sample_axis(ea, lo, hi, j, knots));
+            lambda_knots.push_back(lambda_exact(eps_knots.back()));
+        }
+    } else {
+        eps_knots.push_back(spec.base.loss.eps);
+        lambda_knots.push_back(lambda_exact(spec.base.loss.eps));
+    }
+    auto lambda_at = [&](double eps) -> double {
+        if (eps_knots.size() == 1 || eps <= eps_knots.front()) return lambda_knots.front();
+        for (size_t j = 1; j < eps_knots.size(); ++j)
+            if (eps <= eps_knots[j]) {
+                const double t = (eps - eps_knots[j - 1]) / (eps_knots[j] - eps_knots[j - 1]);
+                return lambda_knots[j - 1] + t * (lambda_knots[j] - lambda_knots[j - 1]);
+            }
+        return lambda_knots.back();
     };
     Hyper base;
     {
@@ -1163,7 +1203,7 @@ Result<std::vector<SweepOverlay>> sweep_overlays(const SweepSpec& spec, int samp
         SweepOverlay ov;
         ov.name = d.name;
         ov.doc = d.doc;
-        ov.curvature = lambda_at(base.eps);
+        ov.curvature = lambda_knots.front();
         Polyline cur;
         auto flush = [&] {
             if (!cur.x.empty()) ov.lines.push_back(std::move(cur));

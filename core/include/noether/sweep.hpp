@@ -153,7 +153,7 @@ struct SweepOverlay {
     std::string name;             ///< "stability_limit", "overdamped_boundary", ...
     std::string doc;              ///< formula, which side is which, and its source
     std::vector<Polyline> lines;  ///< pieces inside the axis ranges (may be empty)
-    double curvature = 0.0;       ///< lambda used (largest Hessian eigenvalue), at base eps
+    double curvature = 0.0;  ///< lambda used: at the base eps (eps axis: at its smallest value)
 };
 
 /// The theory overlays for the spec's axes, each sampled at `samples` points along one axis and
@@ -162,9 +162,12 @@ struct SweepOverlay {
 ///   overdamped_boundary     zeta kappa = 1, zeta = 2 eta (1+beta)/(1-beta)^2 = 4m/mu^2 (§6.1)
 ///   charge_critical_damping mu^2 = 4 m k_J: k_J = k (translation), 2k (scale, rescale) (§1.2)
 ///   eq17_region             zeta lambda = 0.5 (§6.1 rule of thumb; scale-invariant losses only)
-/// lambda = largest eigenvalue of the Hessian of f over q0 and the gradient-flow path from q0
-/// (exact for the quadratic); kappa = lambda for scale-invariant losses (angular mode), else
-/// lambda + k.
+/// lambda = largest eigenvalue of the Hessian of f over q0 and 200 samples of the gradient flow
+/// q' = -grad f from q0 up to t = steps * (largest lr) (exact for the quadratic; on an eps axis
+/// computed at 17 values of eps and interpolated); kappa = lambda for scale-invariant losses (the
+/// angular mode: weight decay does not act on it), else lambda + k. The issue's "line m/mu =
+/// const" is overdamped_boundary: critical damping of a mode of stiffness kappa is
+/// mu^2 = 4 m kappa, i.e. m/mu^2 = 1/(4 kappa).
 Result<std::vector<SweepOverlay>> sweep_overlays(const SweepSpec& spec, int samples = 257);
 
 }  // namespace noether
