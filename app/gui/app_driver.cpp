@@ -52,15 +52,15 @@ InteractionStats benchInteraction(MainWindow& w, int n) {
     const int amplitude = 60;  // slider positions: eta from about 0.55x to 1.8x its value
     std::vector<double> times, engine;
     times.reserve(n);
-    QObject::connect(w.runs(), &RunController::runReady, &w,
-                     [&engine](std::shared_ptr<const Run>, quint64, double ms) {
-                         engine.push_back(ms);
-                     });
+    QObject::connect(
+        w.runs(), &RunController::runReady, &w,
+        [&engine](std::shared_ptr<const Run>, quint64, double ms) { engine.push_back(ms); });
     auto target = [&](int i) {
         // A triangle wave around the start, one slider position per change.
         const int period = 4 * amplitude;
         const int k = i % period;
-        const int offset = k < amplitude ? k : (k < 3 * amplitude ? 2 * amplitude - k : k - 4 * amplitude);
+        const int offset =
+            k < amplitude ? k : (k < 3 * amplitude ? 2 * amplitude - k : k - 4 * amplitude);
         return centre + offset + (offset == 0 && i > 0 ? 1 : 0);
     };
     const int warmup = 5;
@@ -83,7 +83,8 @@ InteractionStats benchInteraction(MainWindow& w, int n) {
     std::sort(sorted.begin(), sorted.end());
     auto pct = [&sorted](double p) {
         const double idx = p * static_cast<double>(sorted.size() - 1);
-        const size_t lo = static_cast<size_t>(std::floor(idx)), hi = std::min(lo + 1, sorted.size() - 1);
+        const size_t lo = static_cast<size_t>(std::floor(idx)),
+                     hi = std::min(lo + 1, sorted.size() - 1);
         return sorted[lo] + (sorted[hi] - sorted[lo]) * (idx - static_cast<double>(lo));
     };
     st.changes = static_cast<int>(times.size());
@@ -109,7 +110,7 @@ QString saveScreenshot(MainWindow& w, const QString& path) {
 }
 
 QStringList sceneOptionNames() {
-    return {"scene-loss", "lr",    "momentum", "weight-decay", "eps",   "q0",
+    return {"scene-loss", "lr",    "momentum", "weight-decay", "eps",  "q0",
             "v0",         "steps", "rule",     "models",       "param"};
 }
 

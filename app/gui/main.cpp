@@ -9,11 +9,13 @@
 #include <cstdio>
 
 #include "gui/app_driver.hpp"
+#include "gui/lecture/lecture_mode.hpp"
 #include "gui/main_window.hpp"
-#include "gui/views/phase_chart.hpp"
-#include "gui/views/charge_chart.hpp"
 #include "gui/panels/timeline.hpp"
 #include "gui/profile.hpp"
+#include "gui/scene_actions.hpp"
+#include "gui/views/charge_chart.hpp"
+#include "gui/views/phase_chart.hpp"
 #include "io/scene_file.hpp"
 
 namespace {
@@ -54,11 +56,12 @@ int main(int argc, char** argv) {
         "NoetherLab: learning dynamics, symmetries and Noether charges in real time.");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption({"bench-interaction", "Time N η-slider changes (default scene) and print "
-                                           "'interaction p50=X ms p95=Y ms'.",
+    parser.addOption({"bench-interaction",
+                      "Time N η-slider changes (default scene) and print "
+                      "'interaction p50=X ms p95=Y ms'.",
                       "N"});
-    parser.addOption({"screenshot", "Save the window as FILE.png after the first frame, exit.",
-                      "FILE"});
+    parser.addOption(
+        {"screenshot", "Save the window as FILE.png after the first frame, exit.", "FILE"});
     parser.addOption({"scene", "Open a scene file.", "FILE"});
     parser.addOption({"scene-loss", "Start with this built-in loss (suggested start).", "NAME"});
     parser.addOption({"lr", "Learning rate η.", "X"});
@@ -72,15 +75,18 @@ int main(int argc, char** argv) {
     parser.addOption({"models", "Models, e.g. discrete,ode,flow.", "LIST"});
     parser.addOption({"param", "Loss parameter NAME=V1[,V2..].", "NAME=V"});
     parser.addOption({"time", "Screenshot: current time as a fraction of the run.", "F"});
-    parser.addOption({"phase", "Phase coordinate id (radius, angle, translation, rescale, q1..).",
-                      "ID"});
-    parser.addOption({"chart-window", "Charts show this fraction of the run (1, 0.1, 0.01; 0 = "
-                                      "log time).",
+    parser.addOption(
+        {"phase", "Phase coordinate id (radius, angle, translation, rescale, q1..).", "ID"});
+    parser.addOption({"chart-window",
+                      "Charts show this fraction of the run (1, 0.1, 0.01; 0 = "
+                      "log time).",
                       "F"});
     parser.addOption({"budget", "Show the charge budget terms."});
     parser.addOption({"dark", "Use a dark palette."});
     parser.addOption({"size", "Window size WxH (default 1600x1000).", "WxH"});
     parser.addOption({"no-restore", "Do not restore the last scene and layout."});
+    parser.addPositionalArgument("file", "A scene file to open (as --scene).", "[file]");
+    parser.addOption({"lecture", "Start in lecture mode (the presets as a playlist)."});
     parser.process(app);
 
     if (parser.isSet("dark")) {
@@ -88,14 +94,18 @@ int main(int argc, char** argv) {
         QApplication::setPalette(darkPalette());
     }
     const bool scripted = parser.isSet("bench-interaction") || parser.isSet("screenshot");
-    const bool custom_scene = parser.isSet("scene");
+    // A scene file: --scene FILE, or the first positional argument (the .desktop entry's %f).
+    QString scene_path = parser.value("scene");
+    if (scene_path.isEmpty() && !parser.positionalArguments().isEmpty())
+        scene_path = parser.positionalArguments().first();
+    const bool custom_scene = !scene_path.isEmpty();
     QStringList scene_args;
     for (const QString& name : noether::gui::sceneOptionNames())
         for (const QString& v : parser.values(name))
             scene_args << name << v;
 
-    noether::gui::MainWindow window(!scripted && !parser.isSet("no-restore") &&
-                                    !custom_scene && scene_args.isEmpty());
+    noether::gui::MainWindow window(!scripted && !parser.isSet("no-restore") && !custom_scene &&
+                                    scene_args.isEmpty());
     if (parser.isSet("size")) {
         const QStringList wh = parser.value("size").split('x');
         if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
@@ -105,7 +115,7 @@ int main(int argc, char** argv) {
     noether::Scene scene = window.model()->scene();
     if (scripted) scene = noether::gui::SceneModel::defaultScene();
     if (custom_scene) {
-        auto doc = noether::io::load_scene_file(parser.value("scene"));
+        auto doc = noether::io::load_scene_file(scene_path);
         if (!doc) {
             std::fprintf(stderr, "noetherlab: %s\n", doc.error().what().c_str());
             return 2;
@@ -120,9 +130,13 @@ int main(int argc, char** argv) {
         window.model()->setScene(scene, QObject::tr("Start scene"));
         window.model()->undoStack()->clear();
     }
+    // A scene file brings its title, explanation and view settings.
+    if (custom_scene && scene_args.isEmpty())
+        window.sceneActions()->openFile(parser.value("scene"));
     if (parser.isSet("phase")) window.phase()->setCoordinate(parser.value("phase"));
     if (parser.isSet("budget")) window.charges()->setBudgetVisible(true);
     window.show();
+    if (parser.isSet("lecture")) window.sceneActions()->lecture()->enter();
 
     if (parser.isSet("bench-interaction")) {
         bool ok = false;
@@ -144,10 +158,8 @@ int main(int argc, char** argv) {
         return st.timeouts == 0 ? 0 : 1;
     }
     if (parser.isSet("screenshot")) {
-        if (!noether::gui::waitFirstFrame(window, 20000)) {
-            std::fprintf(stderr, "noetherlab: the first frame never appeared\n");
-            return 1;
-        }
+        const bool complete = noether::gui::waitFirstFrame(window, 20000);
+        if (!complete) std::fprintf(stderr, "noetherlab: the first frame never completed\n");
         if (parser.isSet("chart-window")) {
             // Goes through the time line's window combo.
             const double f = parser.value("chart-window").toDouble();
@@ -168,7 +180,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "noetherlab: %s\n", qPrintable(err));
             return 1;
         }
-        return 0;
+        return complete ? 0 : 1;
     }
     return QApplication::exec();
 }

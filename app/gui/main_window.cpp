@@ -7,13 +7,18 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
+#include "gui/geometry/geometry_tools.hpp"
 #include "gui/panels/controls_panel.hpp"
-#include "gui/profile.hpp"
 #include "gui/panels/timeline.hpp"
+#include "gui/profile.hpp"
+#include "gui/regime/regime_view.hpp"
+#include "gui/scene_actions.hpp"
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/landscape_view.hpp"
 #include "gui/views/loss_chart.hpp"
@@ -52,7 +57,8 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     scroll->setWidget(controls_);
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumWidth(320);
+    scroll->setMinimumWidth(std::max(320, controls_->minimumSizeHint().width() +
+                                              scroll->verticalScrollBar()->sizeHint().width() + 6));
     controls_dock_ = addDock(tr("Controls"), "controls", scroll, Qt::LeftDockWidgetArea);
     charges_ = new ChargeChart;
     charges_dock_ = addDock(tr("Noether charges"), "charges", charges_, Qt::RightDockWidgetArea);
@@ -75,8 +81,8 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     // The loss sits under the landscape; the charts column keeps the full height.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-    loss_dock_ = addDock(tr("Loss and effective learning rate"), "loss", split,
-                         Qt::BottomDockWidgetArea);
+    loss_dock_ =
+        addDock(tr("Loss and effective learning rate"), "loss", split, Qt::BottomDockWidgetArea);
     loss_->headerWidget()->setVisible(false);
     elr_->headerWidget()->setVisible(false);
     auto* loss_title = new QLabel(tr("Loss f(q(t))  ·  effective learning rate η/|q|² (scale)"));
@@ -88,7 +94,32 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
 
     engine_label_ = new QLabel;
     statusBar()->addPermanentWidget(engine_label_);
+    scene_actions_ = new SceneActions(this);
     buildMenus();
+    geometry_ = new GeometryTools(this, view_menu_);
+    // The regime map: a dock beside the phase portrait, hidden (and idle) until asked for.
+    regime_ = new RegimeView(&model_);
+    regime_dock_ = addDock(tr("Regime map"), "regime", regime_, Qt::RightDockWidgetArea);
+    regime_dock_->hide();
+    QAction* regime_action = regime_dock_->toggleViewAction();
+    regime_action->setText(tr("&Regime map"));
+    regime_action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    connect(regime_action, &QAction::triggered, this, [this](bool on) {
+        if (!on) return;
+        // First shown: a tab over the phase portrait, the column wide enough for a map.
+        if (!regime_dock_->isFloating() && tabifiedDockWidgets(regime_dock_).isEmpty() &&
+            dockWidgetArea(phase_dock_) == Qt::RightDockWidgetArea && phase_dock_->isVisible()) {
+            tabifyDockWidget(phase_dock_, regime_dock_);
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    resizeDocks({regime_dock_}, {std::max(640, width() * 2 / 5)}, Qt::Horizontal);
+                },
+                Qt::QueuedConnection);
+        }
+        regime_dock_->raise();
+    });
+    view_menu_->addAction(regime_action);
 
     // Data flow: scene -> engine -> views.
     connect(&model_, &SceneModel::sceneChanged, this, &MainWindow::onSceneChanged);
@@ -112,13 +143,13 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
             statusBar()->showMessage(s);
     });
     // Frame presentation (the interaction benchmark and tests wait for it).
-    connect(landscape_->glWindow(), &LandscapeWindow::presented, this,
-            &MainWindow::checkPresented);
+    connect(landscape_->glWindow(), &LandscapeWindow::presented, this, &MainWindow::checkPresented);
     for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
         connect(c->view(), &TrackedChartView::painted, this, &MainWindow::checkPresented);
     connect(landscape_->glWindow(), &LandscapeWindow::glFailed, this, [this](const QString& log) {
-        showBanner(tr("OpenGL shaders failed to build; the landscape cannot be drawn:\n%1").arg(log),
-                   true);
+        showBanner(
+            tr("OpenGL shaders failed to build; the landscape cannot be drawn:\n%1").arg(log),
+            true);
     });
 
     for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
@@ -148,6 +179,7 @@ void MainWindow::buildMenus() {
     open->setShortcut(QKeySequence::Open);
     QAction* save = file->addAction(tr("&Save scene as…"), this, &MainWindow::saveSceneAs);
     save->setShortcut(QKeySequence::SaveAs);
+    scene_actions_->addFileActions(file);
     file->addAction(tr("Save &window image…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save window image"),
                                                           "noetherlab.png", tr("PNG (*.png)"));
@@ -178,11 +210,12 @@ void MainWindow::buildMenus() {
     view_menu_->addAction(tr("&Fit landscape"), this, [this] { landscape_->fit(); });
     QAction* play = view_menu_->addAction(tr("&Play / pause"), timeline_, &Timeline::togglePlay);
     play->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    QAction* full = view_menu_->addAction(tr("F&ull screen"), this, [this] {
-        setWindowState(windowState() ^ Qt::WindowFullScreen);
-    });
+    QAction* full = view_menu_->addAction(
+        tr("F&ull screen"), this, [this] { setWindowState(windowState() ^ Qt::WindowFullScreen); });
     full->setShortcut(QKeySequence::FullScreen);
+    scene_actions_->addViewActions(view_menu_);
 
+    scene_actions_->addMenus(menuBar());
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About NoetherLab"), this, [this] {
         QMessageBox::about(
@@ -195,9 +228,11 @@ void MainWindow::buildMenus() {
     });
 }
 
-void MainWindow::onSceneChanged(const Scene& scene, SceneField) {
+void MainWindow::onSceneChanged(const Scene& scene, SceneField field) {
+    // A whole new scene (file, preset, start options, reset): fit the landscape to its run.
+    if (field == SceneField::Whole || field == SceneField::Loss) refit_ = true;
     landscape_->setScene(scene);
-    runs_.request(scene);
+    runs_.request(scene, model_.adoptedGenerators());
     setWindowTitle(tr("NoetherLab — %1, %2  η = %3  β = %4  k = %5")
                        .arg(QString::fromStdString(scene.loss.name),
                             QString::fromLatin1(to_string(scene.rule.rule)))
@@ -218,6 +253,10 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
     {
         const ProfileScope p("setRun landscape");
         landscape_->setRun(run, gen);
+        if (refit_ && run->scene == model_.scene()) {
+            refit_ = false;
+            landscape_->fit();
+        }
     }
     {
         const ProfileScope p("setRun charges");
@@ -309,11 +348,15 @@ bool MainWindow::presented(quint64 gen) const {
     if (shown_ < gen) return false;
     // A view counts if it is on screen and was given data of this generation.
     const LandscapeWindow* gl = landscape_->glWindow();
-    if (landscape_->isVisible() && gl->isExposed() && gl->glReady() &&
-        gl->dataGeneration() >= gen && gl->presentedGeneration() < gen)
-        return false;
-    for (const ChartPanel* c : std::initializer_list<const ChartPanel*>{charges_, phase_, loss_, elr_}) {
-        if (!c->isVisible() || !c->view()->isVisible()) continue;
+    if (landscape_->isVisible() && gl->shaderErrors().isEmpty()) {
+        if (!gl->glReady() || !gl->isExposed()) return false;
+        if (gl->dataGeneration() >= gen && gl->presentedGeneration() < gen) return false;
+    }
+    for (const ChartPanel* c :
+         std::initializer_list<const ChartPanel*>{charges_, phase_, loss_, elr_}) {
+        // Views that cannot paint (hidden, in a background tab, obscured) do not count.
+        if (!c->isVisible() || !c->view()->isVisible() || c->view()->visibleRegion().isEmpty())
+            continue;
         if (c->dataGeneration() >= gen && c->paintedGeneration() < gen) return false;
     }
     return true;
@@ -349,6 +392,17 @@ void MainWindow::applyTheme() {
         c->applyTheme(dark);
 }
 
+void MainWindow::showEvent(QShowEvent* e) {
+    QMainWindow::showEvent(e);
+    if (first_show_ && !restored_layout_) {
+        // The charts column: charges and phase portrait share the height (once laid out).
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({charges_dock_, phase_dock_}, {1, 1}, Qt::Vertical);
+        });
+    }
+    first_show_ = false;
+}
+
 void MainWindow::changeEvent(QEvent* e) {
     if (e->type() == QEvent::PaletteChange || e->type() == QEvent::ApplicationPaletteChange)
         applyTheme();
@@ -372,7 +426,8 @@ void MainWindow::saveSettings() {
 void MainWindow::restoreSettings() {
     QSettings s;
     if (s.contains("window/geometry")) restoreGeometry(s.value("window/geometry").toByteArray());
-    if (s.contains("window/state")) restoreState(s.value("window/state").toByteArray());
+    if (s.contains("window/state"))
+        restored_layout_ = restoreState(s.value("window/state").toByteArray());
     if (s.contains("scene/last")) {
         auto doc = io::parse_scene(s.value("scene/last").toString().toUtf8());
         if (doc) {
@@ -383,26 +438,11 @@ void MainWindow::restoreSettings() {
 }
 
 void MainWindow::openScene() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open scene"), QString(),
-                                                      tr("NoetherLab scenes (*.noether *.json)"));
-    if (path.isEmpty()) return;
-    auto doc = io::load_scene_file(path);
-    if (!doc) {
-        QMessageBox::warning(this, tr("Open scene"),
-                             QString::fromStdString(doc.error().what()));
-        return;
-    }
-    model_.setScene(doc->scene, tr("Open %1").arg(path));
+    scene_actions_->open();
 }
 
 void MainWindow::saveSceneAs() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save scene"), "scene.noether",
-                                                      tr("NoetherLab scenes (*.noether)"));
-    if (path.isEmpty()) return;
-    io::SceneDocument doc;
-    doc.scene = model_.scene();
-    const QString err = io::save_scene_file(path, doc);
-    if (!err.isEmpty()) QMessageBox::warning(this, tr("Save scene"), err);
+    scene_actions_->saveAs();
 }
 
 }  // namespace noether::gui

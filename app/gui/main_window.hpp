@@ -25,6 +25,9 @@ class ChargeChart;
 class PhaseChart;
 class LossChart;
 class EffectiveLrChart;
+class GeometryTools;
+class RegimeView;
+class SceneActions;
 
 /// The NoetherLab window.
 class MainWindow : public QMainWindow {
@@ -43,6 +46,13 @@ class MainWindow : public QMainWindow {
     LossChart* lossChart() const { return loss_; }
     EffectiveLrChart* elrChart() const { return elr_; }
     Timeline* timeline() const { return timeline_; }
+    /// The Curvature dock, eigen-cross, loss editor and Find symmetries (issue 5).
+    GeometryTools* geometry() const { return geometry_; }
+    /// The regime map (issue 6) and its dock (hidden until View > Regime map).
+    RegimeView* regime() const { return regime_; }
+    QDockWidget* regimeDock() const { return regime_dock_; }
+    /// Scene files, presets, exports and lecture mode (issue 4).
+    SceneActions* sceneActions() const { return scene_actions_; }
     /// The divergence / error banner.
     QLabel* banner() const { return banner_; }
     /// The run on screen (may be null before the first one).
@@ -63,6 +73,7 @@ class MainWindow : public QMainWindow {
   protected:
     void closeEvent(QCloseEvent* e) override;
     void changeEvent(QEvent* e) override;
+    void showEvent(QShowEvent* e) override;
     bool event(QEvent* e) override;
 
   private:
@@ -89,6 +100,9 @@ class MainWindow : public QMainWindow {
     long time_index_ = 0;
     double window_ = 1.0;
     bool restore_ = true;
+    bool first_show_ = true;
+    bool refit_ = true;
+    bool restored_layout_ = false;
 
     ControlsPanel* controls_ = nullptr;
     LandscapeView* landscape_ = nullptr;
@@ -105,6 +119,10 @@ class MainWindow : public QMainWindow {
     QDockWidget* phase_dock_ = nullptr;
     QDockWidget* loss_dock_ = nullptr;
     QMenu* view_menu_ = nullptr;
+    GeometryTools* geometry_ = nullptr;
+    RegimeView* regime_ = nullptr;
+    QDockWidget* regime_dock_ = nullptr;
+    SceneActions* scene_actions_ = nullptr;
 };
 
 }  // namespace noether::gui

@@ -41,8 +41,8 @@ PlaneAction classify(const Generator& g, int i, int j) {
     const double aii = g.A(i, i), aij = g.A(i, j), aji = g.A(j, i), ajj = g.A(j, j);
     const double bi = g.b[i], bj = g.b[j];
     const bool no_b = std::abs(bi) <= tol && std::abs(bj) <= tol;
-    const bool zero_a =
-        std::abs(aii) <= tol && std::abs(aij) <= tol && std::abs(aji) <= tol && std::abs(ajj) <= tol;
+    const bool zero_a = std::abs(aii) <= tol && std::abs(aij) <= tol && std::abs(aji) <= tol &&
+                        std::abs(ajj) <= tol;
     if (zero_a && !no_b) return PlaneAction::Lines;
     if (!no_b) return PlaneAction::General;
     const bool diag = std::abs(aij) <= tol && std::abs(aji) <= tol;
@@ -168,11 +168,10 @@ std::vector<OrbitPolyline> symmetry_orbits(const Loss& loss, const Slice& slice,
         switch (classify(g, i, j)) {
             case PlaneAction::Circles: {
                 // Circles about the origin at nice radii that cross the box.
-                const double dmin = std::hypot(std::max({box.x0, 0.0, -box.x1}),
-                                               std::max({box.y0, 0.0, -box.y1}));
-                const double dmax =
-                    std::hypot(std::max(std::abs(box.x0), std::abs(box.x1)),
-                               std::max(std::abs(box.y0), std::abs(box.y1)));
+                const double dmin =
+                    std::hypot(std::max({box.x0, 0.0, -box.x1}), std::max({box.y0, 0.0, -box.y1}));
+                const double dmax = std::hypot(std::max(std::abs(box.x0), std::abs(box.x1)),
+                                               std::max(std::abs(box.y0), std::abs(box.y1)));
                 const double step = nice_step((dmax - dmin) / count);
                 double ux = cx, uy = cy;
                 const double un = std::hypot(ux, uy);
@@ -184,7 +183,8 @@ std::vector<OrbitPolyline> symmetry_orbits(const Loss& loss, const Slice& slice,
                     uy /= un;
                 }
                 for (double r = std::ceil(dmin / step) * step; r <= dmax; r += step)
-                    if (r > 0.0) out.push_back(orbit_through(g, at(r * ux, r * uy), i, j, box, true));
+                    if (r > 0.0)
+                        out.push_back(orbit_through(g, at(r * ux, r * uy), i, j, box, true));
                 break;
             }
             case PlaneAction::Rays: {
@@ -215,8 +215,8 @@ std::vector<OrbitPolyline> symmetry_orbits(const Loss& loss, const Slice& slice,
             }
             case PlaneAction::Hyperbolas: {
                 // q_i q_j = c for nice values of c, in every quadrant, and the two axes.
-                const double ext = std::max({std::abs(box.x0), std::abs(box.x1), std::abs(box.y0),
-                                             std::abs(box.y1)});
+                const double ext = std::max(
+                    {std::abs(box.x0), std::abs(box.x1), std::abs(box.y0), std::abs(box.y1)});
                 const double step = nice_step(ext * ext / (2.0 * count));
                 for (int k = 1; k <= count; ++k) {
                     const double t = std::sqrt(k * step);

@@ -136,12 +136,12 @@ PhaseCurve phase_curve(const Trajectory& tr, const PhaseCoordinate& c) {
 
 std::optional<std::vector<PhaseArrow>> phase_vector_field(const Loss& loss, const RuleParams& rule,
                                                           const PhaseCoordinate& c, double x0,
-                                                          double x1, double y0, double y1,
-                                                          int nx, int ny) {
+                                                          double x1, double y0, double y1, int nx,
+                                                          int ny) {
     const double m = implicit_mass(rule), mu = damping(rule), k = rule.weight_decay;
     if (!(m > 0.0) || nx < 1 || ny < 1 || !(x1 > x0) || !(y1 > y0)) return std::nullopt;
-    const bool translation = c.kind == PhaseKind::Translation && loss.eps() == 0.0 &&
-                             loss.name() != "expr";
+    const bool translation =
+        c.kind == PhaseKind::Translation && loss.eps() == 0.0 && loss.name() != "expr";
     const bool one_d = loss.dim() == 1 && c.kind == PhaseKind::Coordinate;
     if (!translation && !one_d) return std::nullopt;
     std::vector<PhaseArrow> arrows;

@@ -11,8 +11,8 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i)
         listing |= std::strcmp(argv[i], "--gtest_list_tests") == 0;
     std::unique_ptr<QApplication> app;
-    const bool display = qEnvironmentVariableIsSet("DISPLAY") ||
-                         qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+    const bool display =
+        qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
     if (!listing && display) {
         app = std::make_unique<QApplication>(argc, argv);
         QApplication::setOrganizationName("NoetherLabTests");

@@ -4,13 +4,15 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
-#include <cstdio>
 #include <QLineSeries>
 #include <QRandomGenerator>
+#include <QSettings>
 #include <QSlider>
+#include <QStandardPaths>
 #include <QTest>
 #include <QXYSeries>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 
@@ -39,8 +41,8 @@ double rssMiB() {
 // Every point of every series of every chart is finite.
 int countNonFinite(MainWindow& w) {
     int bad = 0;
-    for (ChartPanel* c : std::initializer_list<ChartPanel*>{w.charges(), w.phase(), w.lossChart(),
-                                                           w.elrChart()})
+    for (ChartPanel* c :
+         std::initializer_list<ChartPanel*>{w.charges(), w.phase(), w.lossChart(), w.elrChart()})
         for (QAbstractSeries* s : c->chart()->series())
             if (auto* xy = qobject_cast<QXYSeries*>(s))
                 for (const QPointF& p : xy->points())
@@ -77,7 +79,8 @@ TEST_F(MainWindowTest, OpensWithEveryViewPresented) {
     EXPECT_TRUE(gl->shaderErrors().isEmpty()) << gl->shaderErrors().toStdString();
     EXPECT_TRUE(gl->isExposed());
     EXPECT_TRUE(w.landscape()->container()->isVisible());
-    for (ChartPanel* c : std::initializer_list<ChartPanel*>{w.charges(), w.phase(), w.lossChart()}) {
+    for (ChartPanel* c :
+         std::initializer_list<ChartPanel*>{w.charges(), w.phase(), w.lossChart()}) {
         EXPECT_TRUE(c->isVisible());
         EXPECT_GE(c->paintedGeneration(), w.shownGeneration());
     }
@@ -254,10 +257,20 @@ TEST_F(MainWindowTest, StormOfRandomControlChangesEndsWithoutCrashAndBoundedMemo
             QElapsedTimer pe;
             pe.start();
             QApplication::processEvents();
-            pe_ms += pe.nsecsElapsed() * 1e-6;
+            const double took = pe.nsecsElapsed() * 1e-6;
+            pe_ms += took;
+            if (took > 1000.0) {
+                const Scene& sc = w.model()->scene();
+                std::fprintf(
+                    stderr,
+                    "slow processEvents %.0f ms at change %d: %s %s lr %g steps %ld rss %.0f\n",
+                    took, i, sc.loss.name.c_str(), to_string(sc.rule.rule), sc.rule.lr, sc.steps,
+                    rssMiB());
+            }
         }
     }
-    std::fprintf(stderr, "storm: total %.0f ms, processEvents %.0f ms\n", all.nsecsElapsed() * 1e-6, pe_ms);
+    std::fprintf(stderr, "storm: total %.0f ms, processEvents %.0f ms\n", all.nsecsElapsed() * 1e-6,
+                 pe_ms);
     ASSERT_TRUE(settle(60000));
     QApplication::processEvents();
     const double rss_end = rssMiB();
@@ -266,4 +279,25 @@ TEST_F(MainWindowTest, StormOfRandomControlChangesEndsWithoutCrashAndBoundedMemo
     // Still responsive: one more change is presented.
     slide(c->lrControl());
     EXPECT_TRUE(settle());
+}
+
+TEST(MainWindowSettings, RemembersTheLastSceneAndLayout) {
+    if (!qApp) GTEST_SKIP() << "no display (run under xvfb-run)";
+    QStandardPaths::setTestModeEnabled(true);  // settings under a test location
+    QSettings().clear();
+    double lr = 0.0;
+    {
+        MainWindow w(true);
+        w.show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(&w));
+        w.controls()->lrControl()->spinBox()->setValue(0.0234);
+        lr = w.model()->scene().rule.lr;
+        w.close();  // saves
+    }
+    MainWindow again(true);
+    EXPECT_DOUBLE_EQ(again.model()->scene().rule.lr, lr);
+    EXPECT_DOUBLE_EQ(again.controls()->lrControl()->value(), lr);
+    // The restored scene is the start, not an undoable edit.
+    EXPECT_EQ(again.model()->undoStack()->count(), 0);
+    QSettings().clear();
 }

@@ -144,8 +144,8 @@ TEST(PhaseVectorField, TranslationClosesOnlyWhenTheSymmetryIsExact) {
     p.momentum = 0.9;
     p.weight_decay = 0.02;
     const auto coords = phase_coordinates(*loss("translation_valley"));
-    auto field = phase_vector_field(*loss("translation_valley"), p, coords.front(), -1, 1, -1, 1,
-                                    4, 3);
+    auto field =
+        phase_vector_field(*loss("translation_valley"), p, coords.front(), -1, 1, -1, 1, 4, 3);
     ASSERT_TRUE(field.has_value());
     ASSERT_EQ(field->size(), 12u);
     const double m = implicit_mass(p), mu = damping(p);
@@ -153,9 +153,9 @@ TEST(PhaseVectorField, TranslationClosesOnlyWhenTheSymmetryIsExact) {
         EXPECT_DOUBLE_EQ(a.dx, a.y);
         EXPECT_NEAR(a.dy, -(mu * a.y + p.weight_decay * a.x) / m, 1e-12);
     }
-    EXPECT_FALSE(phase_vector_field(*loss("translation_valley", 0.1), p, coords.front(), -1, 1, -1,
-                                    1, 4, 3)
-                     .has_value());
+    EXPECT_FALSE(
+        phase_vector_field(*loss("translation_valley", 0.1), p, coords.front(), -1, 1, -1, 1, 4, 3)
+            .has_value());
     // Rotation's angle does not close (it depends on the radius).
     const auto rot = phase_coordinates(*loss("rotation_hat"));
     EXPECT_FALSE(

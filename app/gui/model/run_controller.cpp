@@ -1,11 +1,13 @@
 #include "gui/model/run_controller.hpp"
 
 #include <QMetaObject>
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <vector>
 
 #include "gui/profile.hpp"
+#include "noether/discovery.hpp"
 
 namespace noether::gui {
 
@@ -23,11 +25,12 @@ RunController::~RunController() {
     worker_.join();
 }
 
-quint64 RunController::request(const Scene& scene) {
+quint64 RunController::request(const Scene& scene, std::vector<Generator> adopted) {
     const quint64 gen = ++requested_;
     {
         std::lock_guard lock(mutex_);
         pending_ = scene;
+        pending_adopted_ = std::move(adopted);
         pending_generation_ = gen;
     }
     cv_.notify_one();
@@ -121,7 +124,8 @@ ModelPool& pool() {
 
 }  // namespace
 
-Result<std::shared_ptr<const Run>> RunController::simulateParallel(const Scene& scene) {
+Result<std::shared_ptr<const Run>> RunController::simulateParallel(
+    const Scene& scene, std::shared_ptr<const Loss> loss) {
     // One scene per selected model, in simulate()'s order.
     std::vector<Scene> parts;
     const std::pair<bool, Model> models[] = {{scene.show_discrete, Model::Discrete},
@@ -137,12 +141,14 @@ Result<std::shared_ptr<const Run>> RunController::simulateParallel(const Scene& 
         s.show_flow = model == Model::Flow;
         parts.push_back(std::move(s));
     }
-    if (parts.size() <= 1) return simulate(scene);
+    if (parts.size() <= 1) return loss ? simulate(scene, loss) : simulate(scene);
     // Each model on its own thread; the results are bit-identical to a serial simulate().
     std::vector<std::optional<Result<std::shared_ptr<const Run>>>> results(parts.size());
     std::vector<std::function<void()>> jobs;
     for (size_t i = 0; i < parts.size(); ++i)
-        jobs.emplace_back([&parts, &results, i] { results[i].emplace(simulate(parts[i])); });
+        jobs.emplace_back([&parts, &results, &loss, i] {
+            results[i].emplace(loss ? simulate(parts[i], loss) : simulate(parts[i]));
+        });
     pool().run(jobs);
     for (auto& r : results)
         if (!*r) return r->error();
@@ -157,18 +163,32 @@ Result<std::shared_ptr<const Run>> RunController::simulateParallel(const Scene& 
 void RunController::workerLoop() {
     for (;;) {
         Scene scene;
+        std::vector<Generator> adopted;
         quint64 gen = 0;
         {
             std::unique_lock lock(mutex_);
             cv_.wait(lock, [this] { return quit_ || pending_.has_value(); });
             if (quit_) return;
             scene = std::move(*pending_);
+            adopted = std::move(pending_adopted_);
             gen = pending_generation_;
             pending_.reset();
             running_ = true;
         }
         const auto t0 = std::chrono::steady_clock::now();
-        auto result = simulateParallel(scene);
+        // Adopted generators (symmetry discovery) replace the loss's own.
+        std::shared_ptr<const Loss> loss;
+        if (!adopted.empty()) {
+            if (auto base = make_loss(scene.loss)) {
+                const int n = base.value()->dim();
+                const bool fit =
+                    std::all_of(adopted.begin(), adopted.end(), [n](const Generator& g) {
+                        return g.A.rows() == n && g.A.cols() == n && g.b.size() == n;
+                    });
+                if (fit) loss = adopt_generators(base.value(), std::move(adopted), true);
+            }
+        }
+        auto result = simulateParallel(scene, loss);
         profileMark("engine done (worker)");
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)

@@ -23,8 +23,9 @@ class RunController : public QObject {
     explicit RunController(QObject* parent = nullptr);
     ~RunController() override;
 
-    /// Queues a scene; returns its generation number (increasing).
-    quint64 request(const Scene& scene);
+    /// Queues a scene; returns its generation number (increasing). `adopted`: generators that
+    /// replace the loss's own (symmetry discovery), dropped if their size is not the loss's.
+    quint64 request(const Scene& scene, std::vector<Generator> adopted = {});
     /// Generation of the last request.
     quint64 lastRequested() const { return requested_; }
     /// Generation of the last result delivered (run or error).
@@ -33,7 +34,9 @@ class RunController : public QObject {
     bool busy() const;
 
     /// The simulation itself, as the worker does it (models in parallel). Used by tests.
-    static Result<std::shared_ptr<const Run>> simulateParallel(const Scene& scene);
+    /// `loss`: an already-built loss (e.g. with adopted generators), or null to build it.
+    static Result<std::shared_ptr<const Run>> simulateParallel(
+        const Scene& scene, std::shared_ptr<const Loss> loss = nullptr);
 
   signals:
     /// A run finished (GUI thread). `engine_ms` is the wall time of the simulation.
@@ -48,6 +51,7 @@ class RunController : public QObject {
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     std::optional<Scene> pending_;
+    std::vector<Generator> pending_adopted_;
     quint64 pending_generation_ = 0;
     bool running_ = false;
     bool quit_ = false;

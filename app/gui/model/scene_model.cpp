@@ -44,6 +44,50 @@ class SceneEditCommand : public QUndoCommand {
     int token_;
 };
 
+/// Adopting discovered generators: the adopted set before and after.
+class AdoptCommand : public QUndoCommand {
+  public:
+    AdoptCommand(SceneModel* model, LossSpec for_loss, std::vector<Generator> after,
+                 const QString& text)
+        : QUndoCommand(text),
+          model_(model),
+          before_for_(model->adopted_for_),
+          before_(model->adopted_),
+          after_for_(std::move(for_loss)),
+          after_(std::move(after)) {}
+    void undo() override { set(before_for_, before_); }
+    void redo() override { set(after_for_, after_); }
+
+  private:
+    void set(const LossSpec& f, const std::vector<Generator>& g) {
+        model_->adopted_for_ = f;
+        model_->adopted_ = g;
+        emit model_->sceneChanged(model_->scene_, SceneField::Generators);
+    }
+    SceneModel* model_;
+    LossSpec before_for_;
+    std::vector<Generator> before_;
+    LossSpec after_for_;
+    std::vector<Generator> after_;
+};
+
+LossSpec SceneModel::adoptionKey(const LossSpec& spec) {
+    LossSpec k = spec;
+    k.eps = 0.0;
+    k.constants.erase("eps");
+    return k;
+}
+
+std::vector<Generator> SceneModel::adoptedGenerators() const {
+    if (adopted_.empty() || adoptionKey(scene_.loss) != adopted_for_) return {};
+    return adopted_;
+}
+
+void SceneModel::setAdoptedGenerators(std::vector<Generator> generators, const QString& text) {
+    ++gesture_serial_;
+    undo_.push(new AdoptCommand(this, adoptionKey(scene_.loss), std::move(generators), text));
+}
+
 SceneModel::SceneModel(QObject* parent) : QObject(parent), scene_(defaultScene()) {
     undo_.setUndoLimit(1000);
     last_edit_.start();
@@ -98,8 +142,8 @@ void SceneModel::edit(SceneField field, int key, const QString& text,
     if (after == scene_) return;
     if (!gesture_ && last_edit_.elapsed() > kMergeWindowMs) ++gesture_serial_;
     last_edit_.restart();
-    undo_.push(new SceneEditCommand(this, scene_, std::move(after), field, key, gesture_serial_,
-                                    text));
+    undo_.push(
+        new SceneEditCommand(this, scene_, std::move(after), field, key, gesture_serial_, text));
 }
 
 void SceneModel::apply(const Scene& scene, SceneField field) {
@@ -135,7 +179,7 @@ void SceneModel::setEps(double eps) {
 }
 
 void SceneModel::setLossParam(const std::string& name, const std::vector<double>& value) {
-    const int key = static_cast<int>(std::hash<std::string>{}(name) & 4095);
+    const int key = static_cast<int>(std::hash<std::string>{}(name)&4095);
     edit(SceneField::LossParam, key, tr("Loss parameter %1").arg(QString::fromStdString(name)),
          [&](Scene& s) {
              s.loss.params[name] = value;

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "noether/scene.hpp"
+#include "noether/symmetry.hpp"
 
 namespace noether::gui {
 
@@ -29,7 +30,8 @@ enum class SceneField {
     Steps,
     Q0,
     V0,
-    Models
+    Models,
+    Generators  ///< the adopted symmetry generators (the scene itself is unchanged)
 };
 
 /// A Scene and its undo history.
@@ -69,6 +71,13 @@ class SceneModel : public QObject {
     void setKick(const std::optional<Vector>& v0);
     void setModel(Model model, bool on);
 
+    /// Generators adopted from symmetry discovery for the current loss: they replace the loss's
+    /// own in every run. They belong to the loss they were adopted for (ε aside), so moving a
+    /// slider keeps them and changing the loss drops them (undo brings them back).
+    std::vector<Generator> adoptedGenerators() const;
+    /// Adopts generators for the current loss as one undo step (empty: the loss's own again).
+    void setAdoptedGenerators(std::vector<Generator> generators, const QString& text);
+
     /// While a gesture is open (slider drag, mouse drag) edits of one field merge into one step.
     void beginGesture();
     void endGesture();
@@ -79,11 +88,16 @@ class SceneModel : public QObject {
 
   private:
     friend class SceneEditCommand;
+    friend class AdoptCommand;
+    /// The loss spec that identifies a loss for adoption (ε and the eps constant dropped).
+    static LossSpec adoptionKey(const LossSpec& spec);
     void edit(SceneField field, int key, const QString& text,
               const std::function<void(Scene&)>& mutate);
     void apply(const Scene& scene, SceneField field);
 
     Scene scene_;
+    LossSpec adopted_for_;
+    std::vector<Generator> adopted_;
     QUndoStack undo_;
     bool gesture_ = false;
     int gesture_serial_ = 0;

@@ -1,13 +1,16 @@
 #include "gui/panels/controls_panel.hpp"
 
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QPainter>
 #include <QPixmap>
+#include <QRegularExpression>
 #include <QStringList>
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "gui/geometry/loss_editor.hpp"
 #include "gui/views/style.hpp"
 #include "noether/phase.hpp"
 
@@ -55,8 +58,7 @@ QString parseError(const QString& text, std::vector<double>& out) {
 }
 }  // namespace
 
-ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent)
-    : QWidget(parent), model_(model) {
+ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(parent), model_(model) {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(6, 6, 6, 6);
     outer->setSpacing(8);
@@ -71,6 +73,10 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent)
         loss_->setItemData(loss_->count() - 1, QString::fromStdString(info.description),
                            Qt::ToolTipRole);
     }
+    // The last entry opens the loss editor (issue 5: a loss typed as an expression).
+    loss_->addItem(tr("typed expression…"), QStringLiteral("expr"));
+    loss_->setItemData(loss_->count() - 1, tr("Type a loss as an expression in q1..qn (Ctrl+E)"),
+                       Qt::ToolTipRole);
     addRow(lf, tr("loss f"), loss_, tr("The loss function (PHYSICS.md §5)"));
     formula_ = new QLabel;
     formula_->setWordWrap(true);
@@ -79,8 +85,9 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent)
     lf->addRow(formula_);
     badge_ = new QLabel;
     badge_->setTextFormat(Qt::RichText);
-    badge_->setToolTip(tr("Continuous symmetries of the loss at ε = 0; each has a Noether charge "
-                          "J = m⟨q′, ξ(q)⟩"));
+    badge_->setToolTip(
+        tr("Continuous symmetries of the loss at ε = 0; each has a Noether charge "
+           "J = m⟨q′, ξ(q)⟩"));
     lf->addRow(tr("symmetry"), badge_);
     params_box_ = new QWidget;
     params_form_ = new QFormLayout(params_box_);
@@ -131,15 +138,14 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent)
            tr("Project q back to |q₀| after each step (the paper's Fig. 4 ablation)"));
     steps_ = new ValueControl(10, 1e6, ValueControl::Scale::Log);
     steps_->setInteger(true);
-    addRow(rule_form_, tr("steps N"), steps_,
-           tr("Number of steps N; samples n = 0..N at t = nη"));
+    addRow(rule_form_, tr("steps N"), steps_, tr("Number of steps N; samples n = 0..N at t = nη"));
     outer->addWidget(rule_group);
 
     // Start ----------------------------------------------------------------------------------
     auto* start_group = new QGroupBox(tr("Start"));
     auto* sf = new QFormLayout(start_group);
     q0_box_ = new QWidget;
-    new QHBoxLayout(q0_box_);
+    new QGridLayout(q0_box_);
     q0_box_->layout()->setContentsMargins(0, 0, 0, 0);
     addRow(sf, tr("q₀"), q0_box_, tr("Start point q₀ (or drag it on the landscape)"));
     kick_ = new QCheckBox(tr("kick v₀"));
@@ -147,7 +153,7 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent)
         tr("An initial velocity v₀ of the momentum buffer (SGD, RMSprop): first step "
            "b ← β v₀ + g.\nWithout it the rotation charge is exactly 0 (PHYSICS.md §2.3)."));
     v0_box_ = new QWidget;
-    new QHBoxLayout(v0_box_);
+    new QGridLayout(v0_box_);
     v0_box_->layout()->setContentsMargins(0, 0, 0, 0);
     sf->addRow(kick_, v0_box_);
     outer->addWidget(start_group);
@@ -197,8 +203,15 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent)
     outer->addStretch(1);
 
     // Wiring ---------------------------------------------------------------------------------
-    connect(loss_, &QComboBox::activated, this,
-            [this](int i) { model_->setLossName(loss_->itemText(i).toStdString()); });
+    connect(loss_, &QComboBox::activated, this, [this](int i) {
+        if (loss_->itemData(i).toString() == QLatin1String("expr")) {
+            openLossEditor(this);
+            // The combo shows the scene's loss until the editor applies a typed one.
+            sync(model_->scene(), SceneField::Loss);
+            return;
+        }
+        model_->setLossName(loss_->itemText(i).toStdString());
+    });
     connect(rule_, &QComboBox::activated, this, [this](int i) { model_->setRule(kRules[i]); });
     connect(eps_, &ValueControl::valueEdited, this, [this](double v) { model_->setEps(v); });
     connect(lr_, &ValueControl::valueEdited, this, [this](double v) { model_->setLr(v); });
@@ -234,13 +247,15 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent)
             model_->setKick(std::nullopt);
         } else {
             Vector v = Vector::Zero(s.q0.size());
-            if (s.loss.name == "rotation_hat" && v.size() == 2) v << 0.3, -0.5;
-            else if (v.size() > 0) v[0] = 0.5;
+            if (s.loss.name == "rotation_hat" && v.size() == 2)
+                v << 0.3, -0.5;
+            else if (v.size() > 0)
+                v[0] = 0.5;
             model_->setKick(v);
         }
     });
-    for (ValueControl* c : {eps_, lr_, momentum_, weight_decay_, alpha_, opt_eps_, beta1_, beta2_,
-                            steps_})
+    for (ValueControl* c :
+         {eps_, lr_, momentum_, weight_decay_, alpha_, opt_eps_, beta1_, beta2_, steps_})
         connectGesture(c);
     connect(model_, &SceneModel::sceneChanged, this, &ControlsPanel::sync);
     sync(model_->scene(), SceneField::Whole);
@@ -289,8 +304,8 @@ void ControlsPanel::rebuildLossParams(const Scene& scene) {
         if (!info) return;
         for (const ParamInfo& p : info->params) {
             auto it = scene.loss.params.find(p.name);
-            const std::vector<double>& v = it != scene.loss.params.end() ? it->second
-                                                                          : p.default_value;
+            const std::vector<double>& v =
+                it != scene.loss.params.end() ? it->second : p.default_value;
             QWidget* w = param_widgets_[k++];
             if (auto* vc = qobject_cast<ValueControl*>(w)) {
                 if (!v.empty()) vc->setValue(v[0]);
@@ -330,9 +345,10 @@ void ControlsPanel::rebuildLossParams(const Scene& scene) {
             addRow(params_form_, name, le, tip);
             param_widgets_.push_back(le);
         } else {
-            ValueControl* vc = p.name == "theta_star"
-                                   ? new ValueControl(-3.14159, 3.14159, ValueControl::Scale::Linear)
-                                   : new ValueControl(0.1, 20.0, ValueControl::Scale::Log);
+            ValueControl* vc =
+                p.name == "theta_star"
+                    ? new ValueControl(-3.14159, 3.14159, ValueControl::Scale::Linear)
+                    : new ValueControl(0.1, 20.0, ValueControl::Scale::Log);
             if (!v.empty()) vc->setValue(v[0]);
             const std::string pname = p.name;
             connect(vc, &ValueControl::valueEdited, this,
@@ -357,12 +373,13 @@ void ControlsPanel::rebuildVectors(const Scene& scene) {
         v0_.clear();
         for (int i = 0; i < n; ++i) {
             auto* s = coordinateSpin(tr("q₀ coordinate %1").arg(i + 1));
-            q0_box_->layout()->addWidget(s);
+            // Two per row, so that 4-D and 8-D starts fit the dock.
+            static_cast<QGridLayout*>(q0_box_->layout())->addWidget(s, i / 2, i % 2);
             q0_.push_back(s);
             connect(s, &QDoubleSpinBox::valueChanged, this,
                     [this, i](double v) { model_->setQ0Coordinate(i, v); });
             auto* k = coordinateSpin(tr("kick v₀ coordinate %1").arg(i + 1));
-            v0_box_->layout()->addWidget(k);
+            static_cast<QGridLayout*>(v0_box_->layout())->addWidget(k, i / 2, i % 2);
             v0_.push_back(k);
             connect(k, &QDoubleSpinBox::valueChanged, this, [this, i](double v) {
                 const Scene& sc = model_->scene();
@@ -385,18 +402,37 @@ void ControlsPanel::rebuildVectors(const Scene& scene) {
 void ControlsPanel::sync(const Scene& s, SceneField) {
     const QSignalBlocker b1(loss_), b2(rule_), b3(nesterov_), b4(centered_), b5(constrain_),
         b6(kick_);
-    loss_->setCurrentText(QString::fromStdString(s.loss.name));
-    if (const LossInfo* info = find_loss_info(s.loss.name)) {
+    if (s.loss.name == "expr")
+        loss_->setCurrentIndex(loss_->count() - 1);
+    else
+        loss_->setCurrentText(QString::fromStdString(s.loss.name));
+    const std::vector<Generator> adopted = model_->adoptedGenerators();
+    if (s.loss.name == "expr" || !adopted.empty()) {
+        // Typed loss, or adopted symmetries (Tools → Find symmetries).
+        if (s.loss.name == "expr")
+            formula_->setText(tr("f = %1").arg(QString::fromStdString(s.loss.expr)));
+        else if (const LossInfo* info = find_loss_info(s.loss.name))
+            formula_->setText(QString::fromStdString(info->formula));
+        QStringList badges;
+        for (const Generator& g : adopted)
+            badges << QString(
+                          "<span style='background:%1; color:white; font-weight:bold;'>"
+                          "&nbsp;%2&nbsp;</span>")
+                          .arg(s.loss.eps != 0.0 ? "#888888" : "#0072B2",
+                               QString::fromStdString(g.name).toHtmlEscaped());
+        badge_->setText(badges.isEmpty() ? tr("unknown — Tools → Find symmetries (Ctrl+F)")
+                                         : badges.join(" ") + tr(" (adopted)"));
+    } else if (const LossInfo* info = find_loss_info(s.loss.name)) {
         formula_->setText(QString::fromStdString(info->formula));
         QStringList badges;
         const bool dark = isDark(palette());
         for (const std::string& sym : info->symmetries) {
             QString text = QString::fromStdString(sym);
             if (s.loss.eps != 0.0) text += tr(" (broken by ε)");
-            badges << QString("<span style='background:%1; color:white; font-weight:bold;'>"
-                              "&nbsp;%2&nbsp;</span>")
-                          .arg(s.loss.eps != 0.0 ? "#888888"
-                                                 : (dark ? "#0072B2" : "#0072B2"),
+            badges << QString(
+                          "<span style='background:%1; color:white; font-weight:bold;'>"
+                          "&nbsp;%2&nbsp;</span>")
+                          .arg(s.loss.eps != 0.0 ? "#888888" : (dark ? "#0072B2" : "#0072B2"),
                                text.toHtmlEscaped());
         }
         badge_->setText(badges.isEmpty() ? tr("none (no Noether charge)") : badges.join(" "));

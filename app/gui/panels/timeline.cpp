@@ -22,8 +22,9 @@ Timeline::Timeline(QWidget* parent) : QWidget(parent) {
     play_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Space));
     slider_ = new QSlider(Qt::Horizontal);
     slider_->setRange(0, 1);
-    slider_->setToolTip(tr("Current time: the marker on every view (arrows, PageUp/PageDown, "
-                           "Home/End)"));
+    slider_->setToolTip(
+        tr("Current time: the marker on every view (arrows, PageUp/PageDown, "
+           "Home/End)"));
     speed_ = new QComboBox;
     speed_->addItems({"0.25×", "0.5×", "1×", "2×", "4×"});
     speed_->setCurrentIndex(2);
@@ -32,11 +33,13 @@ Timeline::Timeline(QWidget* parent) : QWidget(parent) {
     window_->setObjectName("window");
     window_->addItems({tr("charts: log time"), tr("charts: all steps"), tr("charts: first 10%"),
                        tr("charts: first 1%")});
-    window_->setToolTip(tr("The stretch of time the charts show. Log time shows the fast "
-                           "transients of the first steps and the whole run at once."));
+    window_->setToolTip(
+        tr("The stretch of time the charts show. Log time shows the fast "
+           "transients of the first steps and the whole run at once."));
     label_ = new QLabel;
     label_->setFont(lectureFont(1.0));
-    label_->setMinimumWidth(label_->fontMetrics().horizontalAdvance("n = 1000000   t = 1000.00") + 8);
+    label_->setMinimumWidth(label_->fontMetrics().horizontalAdvance("n = 1000000   t = 1000.00") +
+                            8);
     auto* lay = new QHBoxLayout(this);
     lay->setContentsMargins(4, 2, 4, 2);
     lay->addWidget(play_);

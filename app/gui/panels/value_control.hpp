@@ -34,8 +34,7 @@ class ValueControl : public QWidget {
     Q_OBJECT
   public:
     enum class Scale { Linear, Log, LogWithZero };
-    ValueControl(double lo, double hi, Scale scale, int significant = 3,
-                 QWidget* parent = nullptr);
+    ValueControl(double lo, double hi, Scale scale, int significant = 3, QWidget* parent = nullptr);
 
     double value() const { return value_; }
     /// Sets the value without emitting.

@@ -58,7 +58,8 @@ ChargeChart::ChargeChart(QWidget* parent)
     }
     const QString names[4] = {tr("damping"), tr("kinetic"), tr("weight decay"), tr("explicit")};
     for (int t = 0; t < 4; ++t) {
-        terms_[t] = addLine(names[t], seriesPen(termColor(t, false, Qt::black), 3.0, Qt::DotLine), 1);
+        terms_[t] =
+            addLine(names[t], seriesPen(termColor(t, false, Qt::black), 3.0, Qt::DotLine), 1);
         terms_[t]->setVisible(false);
     }
     y2_axis_->setVisible(false);
@@ -84,13 +85,14 @@ void ChargeChart::applyTheme(bool dark) {
         const Model m = kModels[i];
         J_[i]->setPen(seriesPen(modelColor(m, dark), modelChartWidth(m),
                                 modelDashed(m) ? Qt::DashLine : Qt::SolidLine));
-        law_[i]->setPen(seriesPen(text, 2.0, qEnvironmentVariableIsSet("NOETHER_EXP_SOLID") ? Qt::SolidLine : Qt::DashLine));
+        law_[i]->setPen(seriesPen(text, 2.0, Qt::DashLine));
         terms_[i]->setPen(seriesPen(termColor(i, dark, text), 3.0, Qt::DotLine));
     }
 }
 
 void ChargeChart::updateGenerators() {
-    const std::string key = run_->loss->name() + "/" + std::to_string(run_->loss->generators().size());
+    const std::string key =
+        run_->loss->name() + "/" + std::to_string(run_->loss->generators().size());
     if (key == loss_key_) return;
     loss_key_ = key;
     const QSignalBlocker block(generator_);
@@ -139,8 +141,8 @@ void ChargeChart::rebuild() {
             feeds.push_back({J_[mi], c->J.data(), static_cast<long>(c->J.size()), axis});
             if (const NamedSeries* law = tr.prediction("J_" + gname + "_law")) {
                 law_present[mi] = true;
-                feeds.push_back({law_[mi], law->values.data(),
-                                 static_cast<long>(law->values.size()), axis});
+                feeds.push_back(
+                    {law_[mi], law->values.data(), static_cast<long>(law->values.size()), axis});
             }
         }
         if (budget && budget_model >= 0) {
@@ -149,7 +151,8 @@ void ChargeChart::rebuild() {
             const std::vector<double>* terms[4] = {&c->damping, &c->kinetic, &c->weight_decay,
                                                    &c->explicit_breaking};
             for (int t = 0; t < 4; ++t)
-                feeds.push_back({terms_[t], terms[t]->data(), static_cast<long>(terms[t]->size()), 1});
+                feeds.push_back(
+                    {terms_[t], terms[t]->data(), static_cast<long>(terms[t]->size()), 1});
         }
     }
     const bool terms_on = budget && budget_model >= 0;

@@ -2,6 +2,7 @@
 
 #include <QAbstractAxis>
 #include <QApplication>
+#include <QCategoryAxis>
 #include <QGraphicsLayout>
 #include <QLegend>
 #include <QLegendMarker>
@@ -59,6 +60,8 @@ bool RangeKeeper::fit(double lo, double hi) {
         valid_ = true;
         return changed;
     }
+    // Values at rounding level (e.g. a charge that is exactly 0 in exact arithmetic) are 0.
+    if (std::max(std::abs(lo), std::abs(hi)) < 1e-12) lo = hi = 0.0;
     if (valid_ && lo >= lo_ && hi <= hi_ && (hi - lo) >= 0.35 * (hi_ - lo_)) return false;
     double span = hi - lo;
     const double mag = std::max(std::abs(lo), std::abs(hi));
@@ -71,14 +74,45 @@ bool RangeKeeper::fit(double lo, double hi) {
     }
     const double pad = 0.05 * span;
     const double step = niceStep((span + 2.0 * pad) / 4.0);
-    const double nlo = std::floor((lo - pad) / step) * step;
-    const double nhi = std::ceil((hi + pad) / step) * step;
+    double nlo = std::floor((lo - pad) / step) * step;
+    double nhi = std::ceil((hi + pad) / step) * step;
+    if (std::abs(nlo) < 1e-9 * step) nlo = 0.0;
+    if (std::abs(nhi) < 1e-9 * step) nhi = 0.0;
     const bool changed = !valid_ || nlo != lo_ || nhi != hi_;
     lo_ = nlo;
     hi_ = nhi;
     ticks_ = std::clamp(static_cast<int>(std::lround((nhi - nlo) / step)) + 1, 2, 11);
+    step_ = step;
     valid_ = true;
     return changed;
+}
+
+void RangeKeeper::applyTicks(QValueAxis* axis) const {
+    if (auto* cat = qobject_cast<QCategoryAxis*>(axis)) {
+        // Labels at multiples of the step, written exactly.
+        for (const QString& l : cat->categoriesLabels())
+            cat->remove(l);
+        cat->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        cat->setStartValue(lo_);
+        const double step = step_ > 0.0 ? step_ : (hi_ - lo_) / 4.0;
+        const long first = static_cast<long>(std::ceil(lo_ / step - 1e-9));
+        const long last = static_cast<long>(std::floor(hi_ / step + 1e-9));
+        for (long k = first; k <= last && k - first < 40; ++k) {
+            const double v = static_cast<double>(k) * step;
+            cat->append(k == 0 ? QStringLiteral("0") : QString::number(v, 'g', 4), v);
+        }
+        cat->setRange(lo_, hi_);
+        return;
+    }
+    axis->setRange(lo_, hi_);
+    if (step_ > 0.0 && (hi_ - lo_) / step_ <= 12.0) {
+        axis->setTickType(QValueAxis::TicksDynamic);
+        axis->setTickAnchor(0.0);
+        axis->setTickInterval(step_);
+    } else {
+        axis->setTickType(QValueAxis::TicksFixed);
+        axis->setTickCount(ticks_);
+    }
 }
 
 ChartPanel::ChartPanel(const QString& title, QWidget* parent) : QWidget(parent) {

@@ -49,8 +49,20 @@ class RangeKeeper {
     double lo() const { return lo_; }
     double hi() const { return hi_; }
     int ticks() const { return ticks_; }
+    /// Distance between ticks (linear axes).
+    double step() const { return step_; }
+    /// Puts the ticks on multiples of step() (so 0 is labelled "0", not "-2.8e-17").
+    void applyTicks(QValueAxis* axis) const;
     bool valid() const { return valid_; }
     void reset() { valid_ = false; }
+    /// Sets the range as it is (no rounding); used for an axis tied to another.
+    void force(double lo, double hi) {
+        lo_ = lo;
+        hi_ = hi;
+        valid_ = true;
+    }
+    /// Sets the tick distance (an axis tied to another).
+    void setStep(double step) { step_ = step; }
     /// The axis map for decimation over `pixels`.
     AxisMap map(int pixels) const { return {lo_, hi_, log_, std::max(pixels, 1)}; }
 
@@ -59,6 +71,7 @@ class RangeKeeper {
     bool valid_ = false;
     double lo_ = 0.0, hi_ = 1.0;
     int ticks_ = 5;
+    double step_ = 0.25;
 };
 
 /// Base of the chart views.
@@ -79,6 +92,8 @@ class ChartPanel : public QWidget {
     QChart* chart() const { return chart_; }
     /// The header row (title and controls): a dock can use it as its title bar.
     QWidget* headerWidget() const { return header_widget_; }
+    /// The title in the header row.
+    QLabel* titleLabel() const { return title_; }
     TrackedChartView* view() const { return view_; }
     /// Generation of the data last drawn on screen.
     quint64 paintedGeneration() const { return view_->paintedGeneration(); }
@@ -88,7 +103,6 @@ class ChartPanel : public QWidget {
   protected:
     /// The header row, to add controls to.
     QHBoxLayout* header() const { return header_; }
-    QLabel* titleLabel() const { return title_; }
     /// Styles an axis (fonts, colours, title).
     void styleAxis(QAbstractAxis* axis, const QString& title);
     /// A pen for a series.

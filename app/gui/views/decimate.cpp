@@ -48,8 +48,8 @@ void decimateColumns(const double* y, long n, double x0, double dx, const AxisMa
     long i_last_kept = -1;
     long begin = firstIndex(0);
     for (int c = 0; c < xmap.pixels && begin < n; ++c) {
-        const long end = c + 1 == xmap.pixels ? std::min<long>(n, firstIndex(c + 1) + 1)
-                                              : firstIndex(c + 1);
+        const long end =
+            c + 1 == xmap.pixels ? std::min<long>(n, firstIndex(c + 1) + 1) : firstIndex(c + 1);
         long i_first = -1, i_min = -1, i_max = -1;
         for (long i = begin; i < end; ++i) {
             const double v = y[i];

@@ -111,7 +111,8 @@ void LegendBar::paintEvent(QPaintEvent*) {
         const int base = mid + fm.ascent() / 2 - 1;
         switch (it.kind) {
             case 0: {
-                QPen halo(dark_ ? QColor(0, 0, 0) : QColor(255, 255, 255), modelWidth(it.model) + 3);
+                QPen halo(dark_ ? QColor(0, 0, 0) : QColor(255, 255, 255),
+                          modelWidth(it.model) + 3);
                 QPen pen(modelColor(it.model, dark_), modelWidth(it.model));
                 if (modelDashed(it.model)) pen.setStyle(Qt::DashLine);
                 pen.setCapStyle(Qt::FlatCap);
@@ -177,8 +178,9 @@ LandscapeView::LandscapeView(QWidget* parent) : QWidget(parent) {
     scale_->setToolTip(tr("Colour scale of the loss: log (f − f_min, three decades) or linear"));
     colormap_ = new QComboBox;
     colormap_->addItems({tr("viridis"), tr("cividis")});
-    colormap_->setToolTip(tr("Perceptually uniform colour maps, readable with colour-vision "
-                             "deficiency (cividis: optimised for it)"));
+    colormap_->setToolTip(
+        tr("Perceptually uniform colour maps, readable with colour-vision "
+           "deficiency (cividis: optimised for it)"));
     isolines_ = new QCheckBox(tr("isolines"));
     isolines_->setChecked(true);
     isolines_->setToolTip(tr("Level sets of the loss, evenly spaced on the colour scale"));
@@ -189,14 +191,16 @@ LandscapeView::LandscapeView(QWidget* parent) : QWidget(parent) {
            "Circles: rotation; rays: scale; lines: translation; hyperbolas: rescale."));
     axis_x_ = new QComboBox;
     axis_y_ = new QComboBox;
-    axis_x_->setToolTip(tr("Horizontal axis of the slice (n-D losses: a plane through the "
-                           "current point)"));
+    axis_x_->setToolTip(
+        tr("Horizontal axis of the slice (n-D losses: a plane through the "
+           "current point)"));
     axis_y_->setToolTip(tr("Vertical axis of the slice"));
     fit_ = new QPushButton(tr("Fit"));
     fit_->setToolTip(tr("Fit the view to the trajectories (F)"));
     fit_->setShortcut(QKeySequence(Qt::Key_F));
 
     auto* controls = new QHBoxLayout;
+    controls_ = controls;
     controls->setSpacing(10);
     auto* title = new QLabel(tr("<b>Landscape</b>"));
     title->setFont(lectureFont(1.0, true));
@@ -274,6 +278,10 @@ LandscapeView::LandscapeView(QWidget* parent) : QWidget(parent) {
     updateSliceControls();
 }
 
+void LandscapeView::addControl(QWidget* w) {
+    controls_->insertWidget(controls_->indexOf(fit_), w);
+}
+
 void LandscapeView::applyTheme(bool dark) {
     dark_ = dark;
     const QColor bg = palette().color(QPalette::Base);
@@ -310,7 +318,8 @@ void LandscapeView::updateSliceControls() {
         axis_x_->addItem(tr("x: q%1").arg(i + 1));
         axis_y_->addItem(tr("y: q%1").arg(i + 1));
     }
-    const bool ok = keep_x >= 0 && keep_y >= 0 && keep_x < dim_ && keep_y < dim_ && keep_x != keep_y;
+    const bool ok =
+        keep_x >= 0 && keep_y >= 0 && keep_x < dim_ && keep_y < dim_ && keep_x != keep_y;
     axis_x_->setCurrentIndex(ok ? keep_x : 0);
     axis_y_->setCurrentIndex(ok ? keep_y : std::min(1, dim_ - 1));
     axis_x_->setVisible(dim_ > 2);
@@ -349,7 +358,7 @@ PlaneBox LandscapeView::dataBox() const {
     if (have_scene_ && s.i < scene_.q0.size()) add(scene_.q0[s.i], scene_.q0[s.j]);
     if (!(b.x1 >= b.x0)) return {-1.5, 1.5, -1.5, 1.5};
     // The trajectories fill the view; at least the toys' unit scale shows around them.
-    const double ext = std::max({b.x1 - b.x0, b.y1 - b.y0, 1.6});
+    const double ext = std::max({b.x1 - b.x0, b.y1 - b.y0, 1.1});
     const double cx = 0.5 * (b.x0 + b.x1), cy = 0.5 * (b.y0 + b.y1);
     const double hx = 0.5 * std::max(b.x1 - b.x0, ext);
     const double hy = 0.5 * std::max(b.y1 - b.y0, ext);
@@ -373,6 +382,7 @@ void LandscapeView::setRun(std::shared_ptr<const Run> run, quint64 gen) {
     if (!have_scene_) setScene(run_->scene);
     // Fit when the loss (or its parameters) change, not on every hyperparameter change.
     std::string key = run_->scene.loss.name;
+    key.append("/").append(run_->scene.loss.expr);
     for (const auto& [k, v] : run_->scene.loss.params) {
         key.append("/").append(k);
         for (double x : v)
@@ -411,6 +421,13 @@ void LandscapeView::updateGrid() {
     std::string key = run_->loss->name();
     auto add = [&key](double v) { key.append("|").append(std::to_string(v)); };
     add(run_->scene.loss.eps);
+    key.append("|").append(run_->scene.loss.expr);
+    for (const auto& [k, v] : run_->scene.loss.constants) {
+        key.append("|").append(k);
+        add(v);
+    }
+    for (const Generator& g : run_->loss->generators())
+        key.append("|").append(g.name);
     for (const auto& [k, v] : run_->scene.loss.params) {
         key.append("|").append(k);
         for (double x : v)
@@ -430,7 +447,8 @@ void LandscapeView::updateGrid() {
     const int res = std::clamp(static_cast<int>(std::sqrt(10e6 / ns_per_eval)), 64, 256);
     const auto t0 = std::chrono::steady_clock::now();
     auto grid = sample_loss(*run_->loss, s, box, res, res);
-    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    const double ns =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     ns_per_eval = std::max(5.0, ns / (res * res));
     if (!grid) return;
     // Colour range: log uses the full range; linear clips at the 95th percentile.

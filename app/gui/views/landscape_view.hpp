@@ -6,6 +6,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QHBoxLayout>
 #include <QPushButton>
 #include <QTimer>
 #include <QWidget>
@@ -67,6 +68,10 @@ class LandscapeView : public QWidget {
     void fit();
 
     LandscapeWindow* glWindow() const { return window_; }
+    /// The plane shown: axes i, j and the point it passes through.
+    Slice currentSlice() const { return slice(); }
+    /// Adds a control to the toolbar row (before the Fit button).
+    void addControl(QWidget* w);
     QWidget* container() const { return container_; }
     /// Generation of the trajectories on screen.
     quint64 presentedGeneration() const { return window_->presentedGeneration(); }
@@ -98,6 +103,7 @@ class LandscapeView : public QWidget {
     QComboBox* axis_x_;
     QComboBox* axis_y_;
     QPushButton* fit_;
+    QHBoxLayout* controls_ = nullptr;
     QTimer grid_timer_;
 
     std::shared_ptr<const Run> run_;

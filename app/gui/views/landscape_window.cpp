@@ -45,6 +45,8 @@ LandscapeWindow::~LandscapeWindow() {
     glDeleteVertexArrays(1, &quad_vao_);
     glDeleteVertexArrays(1, &line_vao_);
     glDeleteVertexArrays(1, &point_vao_);
+    glDeleteVertexArrays(1, &overlay_vao_);
+    glDeleteBuffers(1, &overlay_vbo_);
     glDeleteBuffers(1, &quad_vbo_);
     glDeleteBuffers(1, &line_vbo_);
     glDeleteBuffers(1, &point_vbo_);
@@ -87,24 +89,27 @@ void LandscapeWindow::initializeGL() {
     glBufferData(GL_ARRAY_BUFFER, sizeof quad, quad, GL_STATIC_DRAW);
     glEnableVertexAttribArray(0);
     glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
-    // Line strips: prev, cur, next, side, dist.
-    glGenVertexArrays(1, &line_vao_);
-    glGenBuffers(1, &line_vbo_);
-    glBindVertexArray(line_vao_);
-    glBindBuffer(GL_ARRAY_BUFFER, line_vbo_);
-    const GLsizei stride = kFloatsPerVertex * sizeof(float);
-    for (int a = 0; a < 3; ++a) {
-        glEnableVertexAttribArray(a);
-        glVertexAttribPointer(
-            a, 2, GL_FLOAT, GL_FALSE, stride,
-            reinterpret_cast<void*>(static_cast<uintptr_t>(2 * a * sizeof(float))));
+    // Line strips: prev, cur, next, side, dist (the overlay segments use the same layout).
+    using Pair = std::pair<GLuint*, GLuint*>;
+    for (auto [vao, vbo] : {Pair{&line_vao_, &line_vbo_}, Pair{&overlay_vao_, &overlay_vbo_}}) {
+        glGenVertexArrays(1, vao);
+        glGenBuffers(1, vbo);
+        glBindVertexArray(*vao);
+        glBindBuffer(GL_ARRAY_BUFFER, *vbo);
+        const GLsizei stride = kFloatsPerVertex * sizeof(float);
+        for (int a = 0; a < 3; ++a) {
+            glEnableVertexAttribArray(a);
+            glVertexAttribPointer(
+                a, 2, GL_FLOAT, GL_FALSE, stride,
+                reinterpret_cast<void*>(static_cast<uintptr_t>(2 * a * sizeof(float))));
+        }
+        glEnableVertexAttribArray(3);
+        glVertexAttribPointer(3, 1, GL_FLOAT, GL_FALSE, stride,
+                              reinterpret_cast<void*>(static_cast<uintptr_t>(6 * sizeof(float))));
+        glEnableVertexAttribArray(4);
+        glVertexAttribPointer(4, 1, GL_FLOAT, GL_FALSE, stride,
+                              reinterpret_cast<void*>(static_cast<uintptr_t>(7 * sizeof(float))));
     }
-    glEnableVertexAttribArray(3);
-    glVertexAttribPointer(3, 1, GL_FLOAT, GL_FALSE, stride,
-                          reinterpret_cast<void*>(static_cast<uintptr_t>(6 * sizeof(float))));
-    glEnableVertexAttribArray(4);
-    glVertexAttribPointer(4, 1, GL_FLOAT, GL_FALSE, stride,
-                          reinterpret_cast<void*>(static_cast<uintptr_t>(7 * sizeof(float))));
     // Points.
     glGenVertexArrays(1, &point_vao_);
     glGenBuffers(1, &point_vbo_);
@@ -134,6 +139,7 @@ void LandscapeWindow::initializeGL() {
     ready_ = ok;
     grid_dirty_ = true;
     lines_dirty_ = true;
+    overlay_dirty_ = true;
 }
 
 void LandscapeWindow::resizeGL(int, int) {
@@ -217,6 +223,12 @@ void LandscapeWindow::setStart(QPointF q0, std::optional<QPointF> kick) {
 
 void LandscapeWindow::setNow(std::vector<std::pair<QPointF, QColor>> points) {
     now_ = std::move(points);
+    update();
+}
+
+void LandscapeWindow::setOverlay(std::vector<GlSegment> segments) {
+    overlay_ = std::move(segments);
+    overlay_dirty_ = true;
     update();
 }
 
@@ -310,7 +322,8 @@ void LandscapeWindow::rebuildLines() {
         profileAdd("  GL line vertices", double(vertices_.size() / kFloatsPerVertex));
         int traj = 0;
         for (int m = 0; m < 4; ++m)
-            for (int k = traj_strips_[m].first; k < traj_strips_[m].first + traj_strips_[m].second; ++k)
+            for (int k = traj_strips_[m].first; k < traj_strips_[m].first + traj_strips_[m].second;
+                 ++k)
                 traj += strips_[k].count;
         profileAdd("  GL trajectory vertices", traj);
     }
@@ -448,6 +461,36 @@ void LandscapeWindow::paintGL() {
         const QColor kc = dark_ ? QColor(255, 255, 255) : QColor(20, 20, 20);
         drawStrips(kick_strip_, 2, halo, float(6.5 * dpr), 0.0f);
         drawStrips(kick_strip_, 2, kc, float(3.5 * dpr), 0.0f);
+    }
+    // Overlay segments (4 vertices each: two points, two sides), halos first.
+    if (!overlay_.empty()) {
+        if (overlay_dirty_) {
+            std::vector<float> v;
+            v.reserve(overlay_.size() * 4 * kFloatsPerVertex);
+            for (const GlSegment& sg : overlay_) {
+                const float ax = float(sg.a.x()), ay = float(sg.a.y());
+                const float bx = float(sg.b.x()), by = float(sg.b.y());
+                for (float side : {-1.0f, 1.0f})
+                    v.insert(v.end(), {ax, ay, ax, ay, bx, by, side, 0.0f});
+                for (float side : {-1.0f, 1.0f})
+                    v.insert(v.end(), {ax, ay, bx, by, bx, by, side, 0.0f});
+            }
+            glBindBuffer(GL_ARRAY_BUFFER, overlay_vbo_);
+            glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(v.size() * sizeof(float)),
+                         v.data(), GL_DYNAMIC_DRAW);
+            overlay_dirty_ = false;
+        }
+        glBindVertexArray(overlay_vao_);
+        line_.setUniformValue("u_dash", 0.0f);
+        for (int pass = 0; pass < 2; ++pass)
+            for (size_t k = 0; k < overlay_.size(); ++k) {
+                const GlSegment& sg = overlay_[k];
+                line_.setUniformValue("u_color", rgba(pass == 0 ? halo : sg.color));
+                line_.setUniformValue("u_width",
+                                      float((sg.width + (pass == 0 ? 3.0f : 0.0f)) * dpr));
+                glDrawArrays(GL_TRIANGLE_STRIP, static_cast<GLint>(4 * k), 4);
+            }
+        glBindVertexArray(line_vao_);
     }
 
     if (profiling()) {

@@ -39,6 +39,14 @@ struct GlPolyline {
     bool halo = true;
 };
 
+/// One straight segment of an overlay, in plane (data) coordinates, drawn over the trajectories
+/// with a halo (the eigen-cross and the ξ(q) arrow of the Curvature tools use these).
+struct GlSegment {
+    QPointF a, b;
+    QColor color;
+    float width = 3.0f;  ///< pixels
+};
+
 /// The OpenGL landscape window.
 class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     Q_OBJECT
@@ -56,6 +64,10 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     void setStart(QPointF q0, std::optional<QPointF> kick_direction);
     /// Current-time markers (one per model shown).
     void setNow(std::vector<std::pair<QPointF, QColor>> points);
+    /// Overlay segments drawn above the trajectories (empty: none).
+    void setOverlay(std::vector<GlSegment> segments);
+    /// The overlay segments last set.
+    const std::vector<GlSegment>& overlay() const { return overlay_; }
     void setStyle(const HeatmapStyle& style);
     void setBackground(const QColor& bg, bool dark);
 
@@ -135,6 +147,8 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     QPointF start_;
     std::optional<QPointF> kick_;
     std::vector<std::pair<QPointF, QColor>> now_;
+    std::vector<GlSegment> overlay_;
+    bool overlay_dirty_ = true;
     bool lines_dirty_ = true;
     quint64 generation_ = 0, drawn_ = 0, presented_ = 0;
 
@@ -145,6 +159,7 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     GLuint quad_vao_ = 0, quad_vbo_ = 0;
     GLuint line_vao_ = 0, line_vbo_ = 0;
     GLuint point_vao_ = 0, point_vbo_ = 0;
+    GLuint overlay_vao_ = 0, overlay_vbo_ = 0;
     GLuint tex_loss_ = 0, tex_lut_ = 0;
     // The heatmap is drawn into this framebuffer only when the grid, style or view change; a
     // frame that only has new trajectories copies it (software GL: the shader is the big cost).

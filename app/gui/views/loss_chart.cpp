@@ -72,7 +72,7 @@ EffectiveLrChart::EffectiveLrChart(QWidget* parent)
         elr_[i] = addLine(modelName(m), modelPen(this, m, false));
         elr_[i]->setVisible(false);
     }
-    eq17_ = addLine(tr("Eq. 17 prediction"), seriesPen(Qt::black, 2.0, Qt::DashLine));
+    eq17_ = addLine(tr("Eq. 17"), seriesPen(Qt::black, 2.0, Qt::DashLine));
     rms_ = addLine(tr("RMSProp η/√G"), seriesPen(Qt::gray, 2.5, Qt::DotLine));
     for (QLineSeries* s : elr_)
         hideFromLegend(s);
@@ -81,6 +81,12 @@ EffectiveLrChart::EffectiveLrChart(QWidget* parent)
            "implicit adaptive learning rate.\nEq. 17: r² = √(2η(1+β)/(1−β)³ ∫e^{−4k(t−τ)/μ}|ĝ|² "
            "dτ + e^{−4kt/μ} r₀⁴) (overdamped approximation).\nRMSProp (Eq. 18): η/(√G + eps), "
            "G_n = ρ G_{n−1} + (1−ρ)|g_n|²."));
+}
+
+void EffectiveLrChart::fixLegend() {
+    TimeChart::fixLegend();
+    for (QLineSeries* s : elr_)
+        if (s) hideFromLegend(s);  // the loss chart beside it names the model colours
 }
 
 bool EffectiveLrChart::applies(const Run& run) {
@@ -118,13 +124,14 @@ void EffectiveLrChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
         if (const NamedSeries* s = tr.prediction("effective_lr_rmsprop"); s && !have_rms) {
             have_rms = true;
             // RMSProp's rate blows up once the gradient vanishes: it may leave the chart.
-            feeds.push_back({rms_, s->values.data(), static_cast<long>(s->values.size()), 0, false});
+            feeds.push_back(
+                {rms_, s->values.data(), static_cast<long>(s->values.size()), 0, false});
         }
     }
     for (int i = 0; i < 4; ++i) {
         if (elr_[i]->isVisible() != present[i]) {
             elr_[i]->setVisible(present[i]);
-            hideFromLegend(elr_[i]);  // the loss chart beside it names the model colours
+            hideFromLegend(elr_[i]);
         }
     }
     if (eq17_->isVisible() != have17) eq17_->setVisible(have17);

@@ -33,6 +33,9 @@ class EffectiveLrChart : public TimeChart {
     /// True if the run's loss has a scale symmetry (the chart has something to show).
     static bool applies(const Run& run);
 
+  protected:
+    void fixLegend() override;
+
   private:
     std::array<QLineSeries*, 4> elr_{};
     QLineSeries* eq17_ = nullptr;

@@ -1,5 +1,6 @@
 #include "gui/views/phase_chart.hpp"
 
+#include <QCategoryAxis>
 #include <QLegend>
 #include <QPainter>
 #include <cmath>
@@ -67,8 +68,9 @@ PhaseChart::PhaseChart(QWidget* parent) : ChartPanel(QString(), parent) {
            "(m X″ + μ X′ + k X = 0 closes: its vector field is drawn),\n"
            "rescale → D = |a|² − |b|²; then every coordinate q_i against v_i."));
     header()->addWidget(coordinate_);
-    x_axis_ = new QValueAxis;
-    y_axis_ = new QValueAxis;
+    // Category axes: tick labels are written here, exactly (no "-2.8e-17" at zero).
+    x_axis_ = new QCategoryAxis;
+    y_axis_ = new QCategoryAxis;
     x_axis_->setLabelFormat("%.3g");
     y_axis_->setLabelFormat("%.3g");
     styleAxis(x_axis_, QString());
@@ -120,6 +122,7 @@ void PhaseChart::applyTheme(bool dark) {
                                     modelDashed(m) ? Qt::DashLine : Qt::SolidLine));
         now_[i]->setColor(modelColor(m, dark));
         now_[i]->setBorderColor(base);
+        hideFromLegend(now_[i]);
     }
     rebuild();
 }
@@ -191,12 +194,10 @@ void PhaseChart::rebuild() {
     }
     if (any) {
         if (xr_.fit(xlo, xhi)) {
-            x_axis_->setRange(xr_.lo(), xr_.hi());
-            x_axis_->setTickCount(xr_.ticks());
+            xr_.applyTicks(x_axis_);
         }
         if (yr_.fit(ylo, yhi)) {
-            y_axis_->setRange(yr_.lo(), yr_.hi());
-            y_axis_->setTickCount(yr_.ticks());
+            yr_.applyTicks(y_axis_);
         }
     }
     QList<QPointF> pts;
@@ -220,12 +221,15 @@ void PhaseChart::rebuild() {
                                   ? tr("closed: m X″ + μ X′ + k X = 0 (arrows)")
                                   : tr("closed: m q″ + μ q′ + f′(q) + k q = 0 (arrows)"));
     else
-        titleLabel()->setText(tr("%1 against its rate")
-                                  .arg(QString::fromStdString(c.label.substr(0, c.label.find(' ')))));
+        titleLabel()->setText(
+            tr("%1 against its rate")
+                .arg(QString::fromStdString(c.label.substr(0, c.label.find(' ')))));
     QColor fc = palette().color(QPalette::Text);
     fc.setAlpha(70);
     field_->setArrows(field ? std::move(*field) : std::vector<PhaseArrow>{}, fc);
     updateMarkers();
+    for (QScatterSeries* s : now_)
+        hideFromLegend(s);
     markGeneration(gen_);
 }
 

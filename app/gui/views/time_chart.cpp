@@ -1,5 +1,6 @@
 #include "gui/views/time_chart.hpp"
 
+#include <QCategoryAxis>
 #include <QLegend>
 #include <cmath>
 
@@ -28,7 +29,7 @@ TimeChart::TimeChart(const QString& title, const QString& y_title, bool log_y, Q
         a->setMinorTickCount(-1);
         y_axis_ = a;
     } else {
-        auto* a = new QValueAxis;
+        auto* a = new QCategoryAxis;  // exact tick labels (RangeKeeper::applyTicks)
         a->setLabelFormat("%.3g");
         y_axis_ = a;
     }
@@ -65,7 +66,7 @@ void TimeChart::addRightAxis(const QString& title, bool log) {
         a->setLabelFormat("%.0e");
         y2_axis_ = a;
     } else {
-        auto* a = new QValueAxis;
+        auto* a = new QCategoryAxis;
         a->setLabelFormat("%.3g");
         y2_axis_ = a;
     }
@@ -83,8 +84,7 @@ void TimeChart::clearLines() {
 
 void TimeChart::applyRange(QAbstractAxis* axis, const RangeKeeper& r) {
     if (auto* v = qobject_cast<QValueAxis*>(axis)) {
-        v->setRange(r.lo(), r.hi());
-        v->setTickCount(r.ticks());
+        r.applyTicks(v);
     } else if (auto* l = qobject_cast<QLogValueAxis*>(axis)) {
         l->setRange(r.lo(), r.hi());
         const double decades = std::log10(r.hi() / r.lo());
@@ -108,6 +108,7 @@ void TimeChart::setTimeWindow(double fraction) {
     for (QAbstractSeries* s : chart()->series())
         s->attachAxis(now);
     applyTheme(dark_);
+    fixLegend();
     x_end_ = 0;
 }
 
@@ -136,6 +137,31 @@ void TimeChart::feed(const std::vector<Feed>& feeds, long steps) {
                 any = true;
             }
         }
+        // A linear right axis shares the left one's zero and grid when the left spans zero:
+        // right = s * left, s a nice number with the same hysteresis as the ranges.
+        if (axis == 1 && !log && !log_y_ && yr_.valid() && yr_.lo() < 0.0 && yr_.hi() > 0.0) {
+            double need = 0.0;
+            // Rounding-level data (e.g. flow's exactly-zero charge) count as zero.
+            if (any && std::max(std::abs(lo), std::abs(hi)) < 1e-12) any = false;
+            if (any)
+                need = std::max(
+                    {need, hi > 0.0 ? hi / yr_.hi() : 0.0, lo < 0.0 ? lo / yr_.lo() : 0.0});
+            if (!(need > 1e-300) || !std::isfinite(need))
+                need = zero_scale_ > 0.0 ? zero_scale_ : 1.0;
+            if (!(zero_scale_ >= need && need >= 0.35 * zero_scale_)) {
+                const double p = std::pow(10.0, std::floor(std::log10(need)));
+                const double f = need / p;
+                zero_scale_ = (f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 5.0 ? 5.0 : 10.0) * p;
+            }
+            auto* a2 = qobject_cast<QValueAxis*>(y2_axis_);
+            auto* a1 = qobject_cast<QValueAxis*>(y_axis_);
+            const double nlo = yr_.lo() * zero_scale_, nhi = yr_.hi() * zero_scale_;
+            yr2_ = RangeKeeper(false);
+            yr2_.force(nlo, nhi);
+            yr2_.setStep(yr_.step() * zero_scale_);
+            if (a2 && a1 && (a2->min() != nlo || a2->max() != nhi)) yr2_.applyTicks(a2);
+            continue;
+        }
         RangeKeeper& r = axis == 0 ? yr_ : yr2_;
         if (any && r.fit(lo, hi)) applyRange(axis == 0 ? y_axis_ : y2_axis_, r);
         if (!r.valid() && r.fit(log ? 1e-3 : -1.0, 1.0))
@@ -160,6 +186,7 @@ void TimeChart::feed(const std::vector<Feed>& feeds, long steps) {
         s->replace(pts);
     }
     updateMarker();
+    fixLegend();
 }
 
 void TimeChart::setTimeIndex(long index) {
@@ -169,8 +196,8 @@ void TimeChart::setTimeIndex(long index) {
 
 void TimeChart::updateMarker() {
     if (!yr_.valid()) return;
-    const double x = static_cast<double>(std::clamp<long>(time_index_, 0, steps_)) +
-                     (log_time_ ? 1.0 : 0.0);
+    const double x =
+        static_cast<double>(std::clamp<long>(time_index_, 0, steps_)) + (log_time_ ? 1.0 : 0.0);
     QList<QPointF> pts{QPointF(x, yr_.lo()), QPointF(x, yr_.hi())};
     marker_->replace(pts);
 }
@@ -180,6 +207,11 @@ void TimeChart::applyTheme(bool dark) {
     QColor c = palette().color(QPalette::Text);
     c.setAlpha(150);
     marker_->setPen(seriesPen(c, 2.0));
+    fixLegend();
+}
+
+void TimeChart::fixLegend() {
+    hideFromLegend(marker_);
 }
 
 }  // namespace noether::gui

@@ -27,7 +27,7 @@ class TimeChart : public ChartPanel {
         QLineSeries* series = nullptr;
         const double* y = nullptr;
         long n = 0;
-        int axis = 0;         ///< 0 left, 1 right
+        int axis = 0;        ///< 0 left, 1 right
         bool ranged = true;  ///< counts for the axis range (false: may run off the chart)
     };
     /// Adds a line series on the left (0) or right (1) axis.
@@ -38,6 +38,8 @@ class TimeChart : public ChartPanel {
     void feed(const std::vector<Feed>& feeds, long steps);
     /// Removes every line but the marker.
     void clearLines();
+    /// Hides the legend entries that must not show (the marker; subclasses add theirs).
+    virtual void fixLegend();
 
     /// The x axis in use (linear steps or log of n + 1).
     QAbstractAxis* xAxis() const;
@@ -58,6 +60,7 @@ class TimeChart : public ChartPanel {
     long time_index_ = 0;
     long x_end_ = 0;
     bool log_time_ = false;
+    double zero_scale_ = 0.0;  ///< right axis = zero_scale_ * left axis, when aligned
 };
 
 }  // namespace noether::gui

@@ -22,12 +22,12 @@ enum class PhaseKind { Radius, Angle, Translation, Rescale, Coordinate };
 /// A coordinate x(q) and its rate x'(q, q') for a phase portrait.
 struct PhaseCoordinate {
     PhaseKind kind = PhaseKind::Coordinate;
-    int index = 0;         ///< Coordinate: q_{index+1}
-    int i = 0, j = 1;      ///< Angle: the rotation plane (q_i, q_j)
-    Vector direction;      ///< Translation: unit n; Rescale: diagonal of S (+1 on a, -1 on b)
-    std::string id;        ///< stable key, e.g. "radius", "angle", "translation", "q1"
-    std::string label;     ///< e.g. "r = |q|"
-    std::string rate;      ///< e.g. "r′"
+    int index = 0;      ///< Coordinate: q_{index+1}
+    int i = 0, j = 1;   ///< Angle: the rotation plane (q_i, q_j)
+    Vector direction;   ///< Translation: unit n; Rescale: diagonal of S (+1 on a, -1 on b)
+    std::string id;     ///< stable key, e.g. "radius", "angle", "translation", "q1"
+    std::string label;  ///< e.g. "r = |q|"
+    std::string rate;   ///< e.g. "r′"
 };
 
 /// The reduced coordinates the loss's generators suggest, then every q_i.
@@ -53,8 +53,8 @@ struct PhaseArrow {
 /// x'' = -(mu x' + k x)/m, and any 1-D loss, x'' = -(mu x' + f'(x) + k x)/m. Otherwise nullopt.
 std::optional<std::vector<PhaseArrow>> phase_vector_field(const Loss& loss, const RuleParams& rule,
                                                           const PhaseCoordinate& c, double x0,
-                                                          double x1, double y0, double y1,
-                                                          int nx, int ny);
+                                                          double x1, double y0, double y1, int nx,
+                                                          int ny);
 
 /// Damping regime of m q'' + mu q' + (H + k) q = 0 near a point, and the quadratic's exact
 /// heavy-ball stability bound eta (lambda_max + k) < 2(1 + beta) (§5.7).

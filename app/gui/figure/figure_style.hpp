@@ -1,0 +1,86 @@
+// The look of an exported figure: the same colour-blind-safe Okabe–Ito model colours, dash
+// styles and relative line widths as the screen (gui/views/style.hpp, checked equal by
+// tests/pub), on a paper (white), projector (high contrast, thick lines, large fonts) or dark
+// palette, with sizes given in points so that one figure renders alike into PNG, SVG and PDF.
+// This library needs no widgets and no OpenGL: the headless CLI links it.
+#pragma once
+
+#include <QColor>
+#include <QFont>
+#include <QString>
+#include <optional>
+
+#include "noether/scene.hpp"
+
+class QPaintDevice;
+
+namespace noether::figure {
+
+/// Colour scheme of a figure.
+enum class Palette {
+    Paper,      ///< white background, black text (papers, slides)
+    Projector,  ///< high contrast, thick lines, large fonts (lecture mode)
+    Dark        ///< dark background (the app's dark theme)
+};
+/// "default" (paper), "projector", "dark"; "colorblind" is the default palette (it already is).
+std::optional<Palette> parsePalette(const QString& name);
+/// Name written into scene files: "default", "projector", "dark".
+QString paletteName(Palette p);
+
+/// Colours, fonts and line scale of one figure.
+struct Theme {
+    Palette palette = Palette::Paper;
+    bool dark = false;
+    QColor background = Qt::white;
+    QColor foreground = Qt::black;
+    QColor grid;         ///< faint grid lines
+    QColor muted;        ///< secondary text, arrows of vector fields
+    double font_pt = 9;  ///< base font size in points
+    double unit = 0.5;   ///< points per screen pixel: line widths are the screen's times this
+    QString family;      ///< font family (the application font's)
+};
+
+/// A theme for a palette with a base font size (pt) and line unit (pt per screen pixel).
+Theme makeTheme(Palette palette, double font_pt, double unit);
+
+/// The colour of a model (equal to the screen's gui::modelColor).
+QColor modelColor(Model model, bool dark);
+/// Legend name of a model ("discrete", "ODE", "ODE from rest", "gradient flow").
+QString modelName(Model model);
+/// Long name for captions ("implicit-acceleration ODE", ...).
+QString modelLongName(Model model);
+/// True if the model is drawn dashed (gradient flow, ODE from rest).
+bool modelDashed(Model model);
+/// Line width in screen pixels on the landscape (discrete widest).
+double modelWidth(Model model);
+/// Line width in screen pixels on charts.
+double modelChartWidth(Model model);
+/// The English name of a model's colour for captions ("vermilion", "blue", "green", ...).
+QString modelColourName(Model model, bool dark);
+/// Drawing order, bottom to top.
+inline constexpr Model kModelDrawOrder[4] = {Model::Discrete, Model::OdeRest, Model::Ode,
+                                             Model::Flow};
+
+/// Fonts in points for a paint device whose painter is scaled to point units (see figure.hpp).
+class Fonts {
+  public:
+    Fonts(const Theme& theme, const QPaintDevice* device);
+    /// A font of `factor` times the base size. Text with combining marks (n̂) gets the serif
+    /// face: DejaVu Sans misplaces them.
+    QFont font(double factor = 1.0, bool bold = false, const QString& text = QString()) const;
+    /// The serif face (equations).
+    QFont serif(double factor = 1.0, bool bold = false) const;
+    /// Height of a line of text in points for `factor`.
+    double lineHeight(double factor = 1.0) const;
+    /// Width of a text in points.
+    double width(const QString& text, double factor = 1.0, bool bold = false) const;
+    /// The theme the fonts follow.
+    const Theme& theme() const { return theme_; }
+
+  private:
+    Theme theme_;
+    const QPaintDevice* device_ = nullptr;
+    double k_ = 1.0;  // point size that renders one point on this device
+};
+
+}  // namespace noether::figure

@@ -1,0 +1,93 @@
+#include "gui/panels/explanation_panel.hpp"
+
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include "gui/views/style.hpp"
+
+namespace noether::gui {
+
+ExplanationPanel::ExplanationPanel(QWidget* parent) : QWidget(parent) {
+    position_ = new QLabel;
+    position_->setVisible(false);
+    title_ = new QLabel;
+    title_->setWordWrap(true);
+    title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    equation_ = new QLabel;
+    equation_->setWordWrap(true);
+    equation_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    equation_->setFrameShape(QFrame::StyledPanel);
+    equation_->setMargin(8);
+    equation_->setToolTip(tr("The equation this scene illustrates (docs/PHYSICS.md)"));
+    text_ = new QLabel;
+    text_->setWordWrap(true);
+    text_->setTextFormat(Qt::RichText);
+    text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    text_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    modified_ =
+        new QLabel(tr("The scene was changed after it was loaded: the text describes "
+                      "the scene as loaded."));
+    modified_->setWordWrap(true);
+    modified_->setVisible(false);
+
+    auto* inner = new QWidget;
+    auto* lay = new QVBoxLayout(inner);
+    lay->setContentsMargins(10, 6, 10, 6);
+    lay->setSpacing(8);
+    lay->addWidget(position_);
+    lay->addWidget(title_);
+    lay->addWidget(equation_);
+    lay->addWidget(text_);
+    lay->addWidget(modified_);
+    lay->addStretch(1);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(inner);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+    setMinimumWidth(260);
+    applySizes();
+    setDocument(io::SceneDocument{});
+}
+
+void ExplanationPanel::applySizes() {
+    const double k = large_ ? 1.25 : 1.0;
+    title_->setFont(lectureFont(1.3 * k, true));
+    QFont eq = lectureFont(1.25 * k);
+    eq.setFamilies({"DejaVu Serif", "Noto Serif", "serif"});
+    equation_->setFont(eq);
+    text_->setFont(lectureFont(1.05 * k));
+    modified_->setFont(lectureFont(0.95 * k));
+    position_->setFont(lectureFont(0.95 * k, true));
+}
+
+void ExplanationPanel::setDocument(const io::SceneDocument& doc) {
+    title_->setText(doc.title.isEmpty() ? tr("No scene file loaded") : doc.title);
+    equation_->setText(doc.equation);
+    equation_->setVisible(!doc.equation.isEmpty());
+    text_->setText(doc.explanation.isEmpty() && doc.title.isEmpty()
+                       ? tr("Open a scene (File → Open) or pick one of the presets (Presets menu): "
+                            "each tells one lesson of the paper with its equation.")
+                       : doc.explanation);
+    modified_->setVisible(false);
+}
+
+void ExplanationPanel::setModified(bool modified) {
+    modified_->setVisible(modified);
+}
+
+void ExplanationPanel::setLarge(bool large) {
+    if (large == large_) return;
+    large_ = large;
+    applySizes();
+}
+
+void ExplanationPanel::setPosition(const QString& text) {
+    position_->setText(text);
+    position_->setVisible(!text.isEmpty());
+}
+
+}  // namespace noether::gui

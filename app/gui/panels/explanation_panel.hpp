@@ -1,0 +1,44 @@
+// The explanation panel: the loaded scene's title, its short explanation and the equation it
+// illustrates (docs/SCENE-FORMAT.md: title, explanation, equation), large and readable; in
+// lecture mode larger still. It notes when the scene on screen was edited after loading.
+#pragma once
+
+#include <QLabel>
+#include <QWidget>
+
+#include "io/scene_file.hpp"
+
+namespace noether::gui {
+
+/// Title, explanation and equation of the scene document.
+class ExplanationPanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit ExplanationPanel(QWidget* parent = nullptr);
+
+    /// Shows a document's title, explanation and equation.
+    void setDocument(const io::SceneDocument& doc);
+    /// Marks the scene on screen as edited since it was loaded (or not).
+    void setModified(bool modified);
+    /// Lecture sizes (larger type, on top of lecture mode's larger application font).
+    void setLarge(bool large);
+    bool large() const { return large_; }
+    /// Position in a playlist ("3 / 12"), empty to hide.
+    void setPosition(const QString& text);
+
+    QString titleText() const { return title_->text(); }
+    QString equationText() const { return equation_->text(); }
+    QString explanationText() const { return text_->text(); }
+
+  private:
+    void applySizes();
+
+    QLabel* position_;
+    QLabel* title_;
+    QLabel* equation_;
+    QLabel* text_;
+    QLabel* modified_;
+    bool large_ = false;
+};
+
+}  // namespace noether::gui

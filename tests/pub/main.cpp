@@ -1,0 +1,28 @@
+// GoogleTest main for the publishing tests: a QApplication always (the figure tests paint with
+// fonts; without a display it runs on the offscreen platform and the window tests skip).
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <cstring>
+#include <memory>
+
+#include "pub_support.hpp"
+
+bool g_display = false;
+
+int main(int argc, char** argv) {
+    bool listing = false;
+    for (int i = 1; i < argc; ++i)
+        listing |= std::strcmp(argv[i], "--gtest_list_tests") == 0;
+    std::unique_ptr<QApplication> app;
+    g_display =
+        qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+    if (!listing) {
+        if (!g_display) qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QApplication>(argc, argv);
+        QApplication::setOrganizationName("NoetherLabTests");
+        QApplication::setApplicationName("noetherlab-pub-tests");
+    }
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}

@@ -1,0 +1,265 @@
+// The scene workflow of the real window (under a display): refused files and links leave the
+// scene untouched and say which field; copy → paste link gives the identical scene; save →
+// open gives it back; the presets menu follows the index; lecture mode steps the playlist
+// with PageDown / PageUp and leaves with Esc; exports from the window write valid files.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDockWidget>
+#include <QDropEvent>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QStatusBar>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+#include <memory>
+
+#include "gui/app_driver.hpp"
+#include "gui/lecture/lecture_mode.hpp"
+#include "gui/main_window.hpp"
+#include "gui/panels/explanation_panel.hpp"
+#include "gui/scene_actions.hpp"
+#include "gui/views/landscape_view.hpp"
+#include "pub_support.hpp"
+
+using namespace noether;
+using namespace noether::gui;
+
+namespace {
+
+class PubWindowTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (!g_display) GTEST_SKIP() << "no display (run under xvfb-run)";
+        window_ = std::make_unique<MainWindow>(false);
+        window_->resize(1600, 1000);
+        window_->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(window_.get()));
+        ASSERT_TRUE(waitFirstFrame(*window_, 20000)) << "first frame never presented";
+    }
+    void TearDown() override {
+        if (window_ && actions()->lecture()->active()) actions()->lecture()->leave();
+        window_.reset();
+    }
+    SceneActions* actions() { return window_->sceneActions(); }
+    const Scene& scene() { return window_->model()->scene(); }
+    // Waits for the run of the scene on screen.
+    bool settle() { return waitPresented(*window_, window_->runs()->lastRequested(), 20000); }
+
+    std::unique_ptr<MainWindow> window_;
+    QTemporaryDir dir_;
+};
+
+QByteArray presetBytes(const char* file) {
+    QFile f(QString(NOETHER_PRESETS_DIR) + "/" + file);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+}  // namespace
+
+TEST_F(PubWindowTest, OpenOfABadFileLeavesTheSceneAndNamesTheField) {
+    const Scene before = scene();
+    QByteArray bad = presetBytes("07-rescale-balancing.noether");
+    bad.replace("\"momentum\": 0.0", "\"momentum\": 1.5");
+    const QString path = dir_.filePath("bad.noether");
+    ASSERT_TRUE(writeBytes(path, bad));
+    EXPECT_FALSE(actions()->openFile(path));
+    EXPECT_TRUE(scene() == before);
+    EXPECT_TRUE(actions()->lastError().contains("rule.momentum"))
+        << actions()->lastError().toStdString();
+    ASSERT_NE(actions()->messageBox(), nullptr);
+    EXPECT_TRUE(actions()->messageBox()->isVisible());
+    EXPECT_TRUE(actions()->messageBox()->text().contains("rule.momentum"));
+    // Not JSON: line and column.
+    ASSERT_TRUE(writeBytes(path, "{\"format\": \"noetherlab-scene\",\n \"version\": 1,,}"));
+    EXPECT_FALSE(actions()->openFile(path));
+    EXPECT_TRUE(scene() == before);
+    EXPECT_TRUE(actions()->lastError().contains("line 2")) << actions()->lastError().toStdString();
+}
+
+TEST_F(PubWindowTest, DropOfABadFileLeavesTheSceneADropOfAGoodOneOpensIt) {
+    const Scene before = scene();
+    auto drop = [this](const QString& path) {
+        QMimeData md;
+        md.setUrls({QUrl::fromLocalFile(path)});
+        const QPoint at(window_->width() / 2, window_->height() / 2);
+        QDragEnterEvent enter(at, Qt::CopyAction, &md, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window_.get(), &enter);
+        EXPECT_TRUE(enter.isAccepted());
+        QDropEvent ev(QPointF(at), Qt::CopyAction, &md, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window_.get(), &ev);
+        return ev.isAccepted();
+    };
+    QByteArray bad = presetBytes("04-implicit-adaptive-lr.noether");
+    bad.replace("\"steps\": ", "\"steps\": -");
+    const QString bad_path = dir_.filePath("bad.noether");
+    ASSERT_TRUE(writeBytes(bad_path, bad));
+    EXPECT_TRUE(drop(bad_path));
+    EXPECT_TRUE(scene() == before);
+    EXPECT_TRUE(actions()->lastError().contains("steps")) << actions()->lastError().toStdString();
+    EXPECT_TRUE(actions()->messageBox() && actions()->messageBox()->isVisible());
+
+    const QString good = QString(NOETHER_PRESETS_DIR) + "/04-implicit-adaptive-lr.noether";
+    EXPECT_TRUE(drop(good));
+    EXPECT_TRUE(scene() == presetDoc("04-implicit-adaptive-lr.noether").scene);
+    EXPECT_EQ(actions()->recentFiles().value(0), QFileInfo(good).absoluteFilePath());
+}
+
+TEST_F(PubWindowTest, CopyThenPasteLinkGivesTheIdenticalScene) {
+    ASSERT_TRUE(actions()->loadPreset("02a-noether-charge-underdamped.noether"));
+    window_->model()->setLr(0.0371);
+    window_->model()->setQ0((Vector(2) << 0.123456789012345, -0.7).finished());
+    const Scene wanted = scene();
+    actions()->copyLink();
+    const QString link = QApplication::clipboard()->text();
+    EXPECT_TRUE(link.startsWith("noether:"));
+    window_->model()->setScene(SceneModel::defaultScene(), "reset");
+    ASSERT_FALSE(scene() == wanted);
+    EXPECT_TRUE(actions()->pasteLinkFromClipboard());
+    EXPECT_TRUE(scene() == wanted);
+    // The explanation travels with the link.
+    EXPECT_TRUE(actions()->explanation()->titleText().startsWith("2a."));
+}
+
+TEST_F(PubWindowTest, AGarbledLinkIsRefusedAndTheSceneStays) {
+    const Scene before = scene();
+    QString link = actions()->link();
+    link.chop(link.size() / 3);
+    EXPECT_FALSE(actions()->pasteLink(link));
+    EXPECT_TRUE(scene() == before);
+    EXPECT_TRUE(actions()->lastError().startsWith("link")) << actions()->lastError().toStdString();
+}
+
+TEST_F(PubWindowTest, SaveThenOpenGivesTheSceneBackAndWarningsGoToTheStatusBar) {
+    ASSERT_TRUE(actions()->loadPreset("06-weight-decay-oscillator.noether"));
+    window_->model()->setWeightDecay(0.0123);
+    const Scene wanted = scene();
+    const QString path = dir_.filePath("saved.noether");
+    ASSERT_TRUE(actions()->saveTo(path));
+    window_->model()->setScene(SceneModel::defaultScene(), "reset");
+    ASSERT_TRUE(actions()->openFile(path));
+    EXPECT_TRUE(scene() == wanted);
+    EXPECT_EQ(actions()->currentPath(), path);
+    // An unknown field is kept, and said so in the status bar.
+    QByteArray text = presetBytes("06-weight-decay-oscillator.noether");
+    text.replace("\"steps\":", "\"learning_rate\": 3, \"steps\":");
+    ASSERT_TRUE(writeBytes(path, text));
+    ASSERT_TRUE(actions()->openFile(path));
+    EXPECT_TRUE(window_->statusBar()->currentMessage().contains("learning_rate"))
+        << window_->statusBar()->currentMessage().toStdString();
+}
+
+TEST_F(PubWindowTest, PresetsMenuListsTheIndexInOrder) {
+    const QJsonArray index =
+        QJsonDocument::fromJson(presetBytes("index.json")).object().value("presets").toArray();
+    ASSERT_GE(index.size(), 8);
+    QMenu* menu = actions()->presetsMenu();
+    ASSERT_NE(menu, nullptr);
+    const QList<QAction*> items = menu->actions();
+    ASSERT_GE(items.size(), index.size());
+    for (int i = 0; i < index.size(); ++i)
+        EXPECT_EQ(items[i]->text(), index[i].toObject().value("title").toString()) << i;
+    // Choosing one opens it, with its explanation.
+    items[3]->trigger();
+    const QString file = index[3].toObject().value("file").toString();
+    EXPECT_TRUE(scene() == presetDoc(file).scene);
+    EXPECT_EQ(actions()->explanation()->titleText(), presetDoc(file).title);
+    EXPECT_EQ(actions()->explanation()->equationText(), presetDoc(file).equation);
+    EXPECT_TRUE(actions()->explanationDock()->isVisible());
+}
+
+TEST_F(PubWindowTest, LectureModeStepsThePlaylistWithPageDownAndPageUpAndEscLeaves) {
+    const std::vector<SceneActions::PresetEntry> presets = SceneActions::presets();
+    ASSERT_GE(presets.size(), 3u);
+    auto presetScene = [&](size_t i) { return presetDoc(presets[i].file).scene; };
+    auto* controls = window_->findChild<QDockWidget*>("controls");
+    ASSERT_TRUE(controls && controls->isVisible());
+    // F11 enters: full screen, controls hidden, the first preset on screen.
+    QTest::keyClick(window_.get(), Qt::Key_F11);
+    ASSERT_TRUE(actions()->lecture()->active());
+    QTRY_VERIFY_WITH_TIMEOUT(window_->isFullScreen(), 5000);
+    EXPECT_FALSE(controls->isVisible());
+    EXPECT_TRUE(actions()->explanation()->large());
+    EXPECT_TRUE(scene() == presetScene(0));
+    // PageDown (a clicker's "next"): the next preset. PageUp: back.
+    QTest::keyClick(window_.get(), Qt::Key_PageDown);
+    EXPECT_TRUE(scene() == presetScene(1));
+    EXPECT_EQ(actions()->explanation()->titleText(), presets[1].title);
+    QTest::keyClick(window_.get(), Qt::Key_PageDown);
+    EXPECT_TRUE(scene() == presetScene(2));
+    QTest::keyClick(window_.get(), Qt::Key_PageUp);
+    EXPECT_TRUE(scene() == presetScene(1));
+    // Right / Left do the same, also with the keyboard focus in the landscape.
+    window_->landscape()->container()->setFocus();
+    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : window_.get(),
+                    Qt::Key_Right);
+    EXPECT_TRUE(scene() == presetScene(2));
+    QTest::keyClick(window_.get(), Qt::Key_Left);
+    EXPECT_TRUE(scene() == presetScene(1));
+    // At the front, PageUp stays.
+    QTest::keyClick(window_.get(), Qt::Key_PageUp);
+    QTest::keyClick(window_.get(), Qt::Key_PageUp);
+    EXPECT_TRUE(scene() == presetScene(0));
+    EXPECT_TRUE(settle());
+    if (const QByteArray shot = qgetenv("NOETHER_LECTURE_SCREENSHOT"); !shot.isEmpty()) {
+        QTest::qWait(500);
+        EXPECT_EQ(saveScreenshot(*window_, QString::fromLocal8Bit(shot)), QString());
+    }
+    // Esc leaves: not full screen, the controls back.
+    QTest::keyClick(window_.get(), Qt::Key_Escape);
+    EXPECT_FALSE(actions()->lecture()->active());
+    QTRY_VERIFY_WITH_TIMEOUT(!window_->isFullScreen(), 5000);
+    EXPECT_TRUE(controls->isVisible());
+    EXPECT_TRUE(window_->menuBar()->isVisible());
+    EXPECT_FALSE(actions()->explanation()->large());
+    // Ctrl+L enters again (keyboard only), Ctrl+L leaves.
+    QTest::keyClick(window_.get(), Qt::Key_L, Qt::ControlModifier);
+    EXPECT_TRUE(actions()->lecture()->active());
+    QTest::keyClick(window_.get(), Qt::Key_L, Qt::ControlModifier);
+    EXPECT_FALSE(actions()->lecture()->active());
+}
+
+TEST_F(PubWindowTest, ExportsFromTheWindowWriteValidFiles) {
+    ASSERT_TRUE(actions()->loadPreset("03a-kinetic-breaking-eq17-holds.noether"));
+    ASSERT_TRUE(settle());
+    figure::ExportSettings s;
+    s.view = figure::FigureView::Figure;
+    s.dpi = 60;
+    s.options.time_index = actions()->timeIndex();
+    s.format = figure::FileFormat::Png;
+    EXPECT_EQ(actions()->exportFigure(s, dir_.filePath("f.png")), QString());
+    EXPECT_FALSE(QImage(dir_.filePath("f.png")).isNull());
+    s.format = figure::FileFormat::Svg;
+    s.view = figure::FigureView::Landscape;
+    EXPECT_EQ(actions()->exportFigure(s, dir_.filePath("f.svg")), QString());
+    EXPECT_TRUE(QSvgRenderer(dir_.filePath("f.svg")).isValid());
+    s.format = figure::FileFormat::Pdf;
+    s.view = figure::FigureView::Charges;
+    EXPECT_EQ(actions()->exportFigure(s, dir_.filePath("f.pdf")), QString());
+    QFile pdf(dir_.filePath("f.pdf"));
+    ASSERT_TRUE(pdf.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(pdf.readAll().startsWith("%PDF"));
+    // Data: one CSV per model on screen, the scene, a caption stating the scene.
+    const figure::DataExport out = actions()->exportData(dir_.filePath("data"), "k");
+    ASSERT_EQ(out.error, QString());
+    EXPECT_TRUE(QFileInfo::exists(dir_.filePath("data/k-discrete.csv")));
+    EXPECT_TRUE(QFileInfo::exists(dir_.filePath("data/k.noether")));
+    EXPECT_TRUE(out.caption.contains(QString::fromUtf8("η = 0.001"))) << out.caption.toStdString();
+    // An animation to MP4 without ffmpeg on PATH: the message, nothing rendered.
+    const QByteArray path = qgetenv("PATH");
+    qputenv("PATH", dir_.path().toUtf8());
+    figure::AnimationSettings a;
+    a.frames = 2;
+    const QString err =
+        actions()->exportAnimation(a, dir_.filePath("frames"), dir_.filePath("a.mp4"), nullptr);
+    qputenv("PATH", path);
+    EXPECT_TRUE(err.contains("ffmpeg")) << err.toStdString();
+    EXPECT_FALSE(QFileInfo::exists(dir_.filePath("frames")));
+}
