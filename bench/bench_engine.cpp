@@ -83,4 +83,48 @@ void BM_HeavyBall2D_SimulateModel(benchmark::State& state) {
 }
 BENCHMARK(BM_HeavyBall2D_SimulateModel)->Arg(10000)->Unit(benchmark::kMillisecond);
 
+// The app's default scene (issue #3's interaction benchmark): rotation_hat from (0.6, 0.5) with
+// the kick (0.3, -0.5), SGD eta = 0.01, beta = 0.9, 10^4 steps. One model per argument
+// (0 discrete, 1 implicit-acceleration ODE, 3 gradient flow), and the whole simulate() with all
+// three, which is what every slider change costs the engine.
+noether::Scene default_app_scene() {
+    noether::Scene s;
+    s.loss.name = "rotation_hat";
+    s.q0 = noether::Vector(2);
+    s.q0 << 0.6, 0.5;
+    noether::Vector v0(2);
+    v0 << 0.3, -0.5;
+    s.v0 = v0;
+    s.rule.rule = noether::Rule::Sgd;
+    s.rule.lr = 0.01;
+    s.rule.momentum = 0.9;
+    s.steps = 10000;
+    s.show_discrete = s.show_ode = s.show_flow = true;
+    return s;
+}
+
+void BM_DefaultSceneModel(benchmark::State& state) {
+    const noether::Scene sc = default_app_scene();
+    auto loss = noether::make_loss(sc.loss);
+    const auto model = static_cast<noether::Model>(state.range(0));
+    for (auto _ : state) {
+        const noether::Trajectory tr = noether::simulate_model(sc, *loss.value(), model);
+        benchmark::DoNotOptimize(tr.loss.back());
+    }
+}
+BENCHMARK(BM_DefaultSceneModel)
+    ->Arg(static_cast<int>(noether::Model::Discrete))
+    ->Arg(static_cast<int>(noether::Model::Ode))
+    ->Arg(static_cast<int>(noether::Model::Flow))
+    ->Unit(benchmark::kMillisecond);
+
+void BM_DefaultSceneSimulate(benchmark::State& state) {
+    const noether::Scene sc = default_app_scene();
+    for (auto _ : state) {
+        auto run = noether::simulate(sc);
+        benchmark::DoNotOptimize(run.value()->trajectories.size());
+    }
+}
+BENCHMARK(BM_DefaultSceneSimulate)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace

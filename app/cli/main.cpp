@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "cli/cli.hpp"
+#include "noether/memory.hpp"
 
 namespace {
 
@@ -27,6 +28,7 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    noether::tune_allocator_for_runs();
     using namespace noether::cli;
     if (argc < 2) {
         usage(stderr);

@@ -17,6 +17,7 @@
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/phase_chart.hpp"
 #include "io/scene_file.hpp"
+#include "noether/memory.hpp"
 
 namespace {
 
@@ -41,6 +42,7 @@ QPalette darkPalette() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    noether::tune_allocator_for_runs();
     QApplication app(argc, argv);
     QApplication::setOrganizationName("NoetherLab");
     QApplication::setApplicationName("noetherlab");

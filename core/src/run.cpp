@@ -5,6 +5,7 @@
 #include <cmath>
 #include <complex>
 #include <cstdio>
+#include <future>
 
 #include "noether/flow.hpp"
 #include "noether/rule.hpp"
@@ -432,8 +433,28 @@ Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<
                                              {scene.show_ode, Model::Ode},
                                              {scene.show_ode_rest, Model::OdeRest},
                                              {scene.show_flow, Model::Flow}};
+    std::vector<Model> selected;
     for (const auto& [on, model] : models)
-        if (on) run->trajectories.push_back(simulate_model(scene, *loss, model));
+        if (on) selected.push_back(model);
+    run->trajectories.resize(selected.size());
+    // The models are independent: long runs simulate them concurrently (the first on this
+    // thread), which is what makes a slider change of the app's default scene fit in a frame.
+    // Each model's result is the same as alone, bit for bit, whatever the thread count.
+    constexpr long kParallelSamples = 2000;
+    std::vector<std::future<Trajectory>> others;
+    if (selected.size() > 1 && scene.steps >= kParallelSamples)
+        for (size_t k = 1; k < selected.size(); ++k)
+            others.push_back(std::async(std::launch::async, [&scene, &loss, m = selected[k]] {
+                return simulate_model(scene, *loss, m);
+            }));
+    if (others.empty()) {
+        for (size_t k = 0; k < selected.size(); ++k)
+            run->trajectories[k] = simulate_model(scene, *loss, selected[k]);
+    } else {
+        run->trajectories[0] = simulate_model(scene, *loss, selected[0]);
+        for (size_t k = 1; k < selected.size(); ++k)
+            run->trajectories[k] = others[k - 1].get();
+    }
     return std::shared_ptr<const Run>(std::move(run));
 }
 

@@ -181,30 +181,6 @@ TEST(DampingRegime, QuadraticStabilityBoundSeparatesConvergenceFromDivergence) {
     }
 }
 
-TEST(RunController, ParallelRunIsBitIdenticalToSerialSimulate) {
-    Scene s = scene2d("rotation_hat", 0.02, 0.9, 0.001, 2000);
-    Vector v0(2);
-    v0 << 0.3, -0.5;
-    s.v0 = v0;
-    s.show_discrete = s.show_ode = s.show_ode_rest = s.show_flow = true;
-    auto serial = simulate(s);
-    auto parallel = gui::RunController::simulateParallel(s);
-    ASSERT_TRUE(serial.ok() && parallel.ok());
-    ASSERT_EQ((*serial)->trajectories.size(), (*parallel)->trajectories.size());
-    for (size_t i = 0; i < (*serial)->trajectories.size(); ++i) {
-        const Trajectory& a = (*serial)->trajectories[i];
-        const Trajectory& b = (*parallel)->trajectories[i];
-        EXPECT_EQ(a.model, b.model);
-        EXPECT_TRUE(a.q == b.q);
-        EXPECT_TRUE(a.v == b.v);
-        EXPECT_EQ(a.loss, b.loss);
-        ASSERT_EQ(a.charges.size(), b.charges.size());
-        for (size_t c = 0; c < a.charges.size(); ++c)
-            EXPECT_EQ(a.charges[c].J, b.charges[c].J);
-    }
-    EXPECT_TRUE((*parallel)->scene == s);
-}
-
 TEST(Decimate, MinMaxPerColumnKeepsTheEnvelopeAndDropsNonFinite) {
     std::vector<double> y(100000);
     for (size_t i = 0; i < y.size(); ++i)

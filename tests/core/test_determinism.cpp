@@ -266,3 +266,34 @@ TEST(SceneValidation, BadScenesNameTheField) {
     }
     EXPECT_TRUE(simulate(base()).ok());
 }
+
+// simulate() runs the models of a long run concurrently; each must be bit-identical to the
+// model simulated alone on this thread, in the order discrete, ODE, ODE from rest, flow.
+TEST(Determinism, ConcurrentModelsOfALongRunAreBitIdenticalToEachModelAlone) {
+    Scene sc;
+    sc.loss.name = "rotation_hat";
+    sc.rule.lr = 0.02;
+    sc.rule.momentum = 0.9;
+    sc.rule.weight_decay = 0.001;
+    sc.q0 = vec({0.6, 0.5});
+    sc.v0 = vec({0.3, -0.5});
+    sc.steps = 4000;  // above the threshold for concurrent models
+    sc.show_discrete = sc.show_ode = sc.show_ode_rest = sc.show_flow = true;
+    auto run = simulate(sc);
+    ASSERT_TRUE(run.ok());
+    auto loss = make(sc.loss.name, sc.loss.eps, sc.loss.params);
+    const Model order[] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow};
+    ASSERT_EQ((*run)->trajectories.size(), 4u);
+    for (size_t i = 0; i < 4; ++i) {
+        const Trajectory alone = simulate_model(sc, *loss, order[i]);
+        const Trajectory& a = (*run)->trajectories[i];
+        EXPECT_EQ(a.model, order[i]);
+        EXPECT_TRUE(a.q == alone.q);
+        EXPECT_TRUE(a.v == alone.v);
+        EXPECT_EQ(a.loss, alone.loss);
+        ASSERT_EQ(a.charges.size(), alone.charges.size());
+        for (size_t c = 0; c < a.charges.size(); ++c)
+            EXPECT_EQ(a.charges[c].J, alone.charges[c].J);
+    }
+    EXPECT_TRUE((*run)->scene == sc);
+}

@@ -33,11 +33,6 @@ class RunController : public QObject {
     /// True while a request is queued or running.
     bool busy() const;
 
-    /// The simulation itself, as the worker does it (models in parallel). Used by tests.
-    /// `loss`: an already-built loss (e.g. with adopted generators), or null to build it.
-    static Result<std::shared_ptr<const Run>> simulateParallel(
-        const Scene& scene, std::shared_ptr<const Loss> loss = nullptr);
-
   signals:
     /// A run finished (GUI thread). `engine_ms` is the wall time of the simulation.
     void runReady(std::shared_ptr<const noether::Run> run, quint64 generation, double engine_ms);
