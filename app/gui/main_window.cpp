@@ -272,10 +272,20 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
     }
     const ProfileScope rest("onRunReady rest");
     const bool elr = EffectiveLrChart::applies(*run);
-    if (elr) elr_->setRun(run, gen);
-    if (elr_->isVisible() != elr) elr_->setVisible(elr);
-    controls_->setRun(run);
-    setTimeIndex(time_index_);
+    {
+        const ProfileScope p("setRun elr");
+        if (elr) elr_->setRun(run, gen);
+        if (elr_->isVisible() != elr) elr_->setVisible(elr);
+    }
+    {
+        const ProfileScope p("setRun controls");
+        controls_->setRun(run);
+    }
+    {
+        const ProfileScope p("setTimeIndex");
+        setTimeIndex(time_index_);
+    }
+    const ProfileScope posted("chart scene changes");
     // Let every chart's scene turn its changes into viewport updates now, so that all views
     // repaint in one pass of the event loop (one flush) instead of one pass each.
     for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
@@ -295,7 +305,10 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
         engine_clock_.start();
         engine_label_->setText(tr("engine %1 ms").arg(engine_ms, 0, 'f', 1));
     }
-    emit runApplied(gen);
+    {
+        const ProfileScope p("runApplied listeners");
+        emit runApplied(gen);
+    }
     profileMark("run applied");
     checkPresented();
 }

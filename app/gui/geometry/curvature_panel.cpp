@@ -290,9 +290,7 @@ void CurveChart::hideMarkerFromLegend() {
 
 void CurveChart::applyTheme(bool dark) {
     ChartPanel::applyTheme(dark);
-    QColor c = palette().color(QPalette::Text);
-    c.setAlpha(150);
-    marker_->setPen(seriesPen(c, 2.0));
+    marker_->setPen(seriesPen(textMix(0.6), 2.0));
     hideMarkerFromLegend();
 }
 
@@ -377,12 +375,22 @@ void CurvaturePanel::setRun(std::shared_ptr<const Run> run, quint64 gen) {
 }
 
 void CurvaturePanel::scheduleAnalysis() {
-    if (!isVisible() || scheduled_ || analysed_ == gen_) return;
+    if (!shown() || scheduled_ || analysed_ == gen_) return;
     scheduled_ = true;
     QTimer::singleShot(0, this, [this] {
         scheduled_ = false;
-        if (isVisible()) analyse();
+        if (shown()) analyse();
     });
+}
+
+void CurvaturePanel::setOnScreen(bool on) {
+    if (on == on_screen_) return;
+    on_screen_ = on;
+    if (!on) return;
+    for (CurveChart* c : {spectrum_, alignment_, angle_})
+        c->setTimeIndex(index_);
+    scheduleAnalysis();
+    if (isVisible()) updatePoint();
 }
 
 void CurvaturePanel::showEvent(QShowEvent* e) {
@@ -529,9 +537,10 @@ void CurvaturePanel::updateIdentities() {
 
 void CurvaturePanel::setTimeIndex(long index) {
     index_ = index;
+    if (!shown()) return;
     for (CurveChart* c : {spectrum_, alignment_, angle_})
         c->setTimeIndex(index);
-    if (isVisible()) updatePoint();
+    updatePoint();
 }
 
 void CurvaturePanel::updatePoint() {

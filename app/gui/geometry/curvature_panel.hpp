@@ -107,6 +107,10 @@ class CurvaturePanel : public QWidget {
     void applyTheme(bool dark);
     /// Analyses the run now if it has not been (tests; the panel defers it otherwise).
     void analyse();
+    /// Whether the panel is on screen: a dock behind another tab stays "visible" to Qt, so the
+    /// dock tells the panel (QDockWidget::visibilityChanged). Off screen, runs and time
+    /// changes are only recorded; the analysis follows when the panel comes on screen.
+    void setOnScreen(bool on);
 
     /// The series on screen (null before the first analysis).
     const HessianSeries* hessianSeries() const { return series_ ? &*series_ : nullptr; }
@@ -129,6 +133,7 @@ class CurvaturePanel : public QWidget {
     void changeEvent(QEvent* e) override;
 
   private:
+    bool shown() const { return isVisible() && on_screen_; }
     void scheduleAnalysis();
     void rebuildCharts();
     void updateIdentities();
@@ -138,6 +143,7 @@ class CurvaturePanel : public QWidget {
     std::shared_ptr<const Run> run_;
     quint64 gen_ = 0, analysed_ = 0;
     bool scheduled_ = false;
+    bool on_screen_ = true;
     std::optional<HessianSeries> series_;
     long index_ = 0;
     bool dark_ = false;

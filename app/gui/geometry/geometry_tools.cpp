@@ -85,6 +85,7 @@ GeometryTools::GeometryTools(MainWindow* window, QMenu* view_menu) : QObject(win
     });
 
     // Wiring.
+    connect(dock_, &QDockWidget::visibilityChanged, curvature_, &CurvaturePanel::setOnScreen);
     connect(w_, &MainWindow::runApplied, this, &GeometryTools::onRunApplied);
     connect(w_->timeline(), &Timeline::indexChanged, this, [this](long i) {
         curvature_->setTimeIndex(i);

@@ -1,5 +1,7 @@
 #include "gui/panels/controls_panel.hpp"
 
+#include "gui/panels/steady_box.hpp"
+
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -189,8 +191,7 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(paren
     readout_->setWordWrap(true);
     readout_->setFont(lectureFont(1.0));
     readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // A fixed height: new numbers repaint the label, they do not relayout the dock.
-    readout_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    // New numbers repaint the label, they do not relayout the dock (SteadyBox).
     readout_->setMinimumHeight(6 * readout_->fontMetrics().lineSpacing() + 4);
     readout_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     readout_->setToolTip(
@@ -198,7 +199,8 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(paren
            "Regime near the end point: underdamped when 4m(λ_max + k) > μ², λ_max the largest "
            "Hessian eigenvalue there.\nStability (quadratic loss, heavy ball): η(λ_max + k) < "
            "2(1+β)."));
-    dl->addWidget(readout_);
+    readout_box_ = new SteadyBox(readout_);
+    dl->addWidget(readout_box_);
     outer->addWidget(derived);
     outer->addStretch(1);
 
@@ -497,7 +499,7 @@ void ControlsPanel::updateReadout() {
                              stable ? tr("stable") : tr("unstable"));
         }
     }
-    if (readout_->text() != html) readout_->setText(html);
+    readout_box_->setText(html);
 }
 
 }  // namespace noether::gui

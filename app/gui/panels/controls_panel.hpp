@@ -86,6 +86,7 @@ class ControlsPanel : public QWidget {
 
     std::array<QCheckBox*, 4> models_{};
     QLabel* readout_;
+    class SteadyBox* readout_box_;
 };
 
 }  // namespace noether::gui

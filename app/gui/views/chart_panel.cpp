@@ -7,6 +7,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLogValueAxis>
+#include <QPainter>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -30,6 +31,103 @@ void TrackedChartView::paintEvent(QPaintEvent* event) {
     }
     painted_ = data_;
     emit painted(painted_);
+}
+
+void TrackedChartView::setGridColors(const QColor& grid, const QColor& frame) {
+    grid_ = grid;
+    frame_ = frame;
+    viewport()->update();
+}
+
+std::vector<double> gridValues(const QAbstractAxis* axis) {
+    std::vector<double> v;
+    if (auto* c = qobject_cast<QCategoryAxis*>(const_cast<QAbstractAxis*>(axis))) {
+        for (const QString& label : c->categoriesLabels())
+            v.push_back(c->endValue(label));
+        return v;
+    }
+    if (const auto* a = qobject_cast<const QValueAxis*>(axis)) {
+        const double lo = a->min(), hi = a->max();
+        if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return v;
+        if (a->tickType() == QValueAxis::TicksDynamic && a->tickInterval() > 0.0) {
+            const double step = a->tickInterval(), anchor = a->tickAnchor();
+            const double k0 = std::ceil((lo - anchor) / step - 1e-9);
+            for (double k = k0; v.size() < 200; k += 1.0) {
+                const double x = anchor + k * step;
+                if (x > hi + 1e-9 * (hi - lo)) break;
+                v.push_back(x);
+            }
+        } else {
+            const int n = std::max(2, a->tickCount());
+            for (int k = 0; k < n; ++k)
+                v.push_back(lo + (hi - lo) * k / (n - 1));
+        }
+        return v;
+    }
+    if (const auto* a = qobject_cast<const QLogValueAxis*>(axis)) {
+        const double lo = a->min(), hi = a->max(), b = a->base();
+        if (!(lo > 0.0) || !(hi > lo) || !(b > 1.0) || !std::isfinite(hi)) return v;
+        const double e0 = std::ceil(std::log(lo) / std::log(b) - 1e-9);
+        for (double e = e0; v.size() < 200; e += 1.0) {
+            const double x = std::pow(b, e);
+            if (x > hi * (1.0 + 1e-9)) break;
+            v.push_back(x);
+        }
+    }
+    return v;
+}
+
+void TrackedChartView::drawBackground(QPainter* painter, const QRectF& rect) {
+    QChartView::drawBackground(painter, rect);
+    QChart* c = chart();
+    if (!c) return;
+    const QRectF plot = c->mapRectToScene(c->plotArea());
+    if (plot.width() < 2.0 || plot.height() < 2.0) return;
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing, false);
+    QPen pen(grid_, 1.0);
+    pen.setCosmetic(true);
+    painter->setPen(pen);
+    // Pixel centres: a one-pixel line on a whole pixel, never smeared over two.
+    auto px = [](double x) { return std::floor(x) + 0.5; };
+    for (QAbstractAxis* axis : c->axes()) {
+        if (!axis->isVisible() || !axis->isGridLineVisible()) continue;
+        // Secondary axes (right, top) would draw a second grid that does not line up.
+        if (axis->alignment() == Qt::AlignRight || axis->alignment() == Qt::AlignTop) continue;
+        const bool horizontal = axis->orientation() == Qt::Horizontal;
+        double lo = 0.0, hi = 1.0;
+        bool log = false;
+        if (const auto* a = qobject_cast<const QValueAxis*>(axis)) {
+            lo = a->min();
+            hi = a->max();
+        } else if (const auto* l = qobject_cast<const QLogValueAxis*>(axis)) {
+            lo = std::log(l->min());
+            hi = std::log(l->max());
+            log = true;
+        } else {
+            continue;
+        }
+        if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) continue;
+        for (double value : gridValues(axis)) {
+            const double f = ((log ? std::log(value) : value) - lo) / (hi - lo);
+            if (!(f >= -1e-9 && f <= 1.0 + 1e-9)) continue;
+            if (horizontal) {
+                const double x = px(plot.left() + f * (plot.width() - 1.0));
+                painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+            } else {
+                const double y = px(plot.bottom() - 1.0 - f * (plot.height() - 1.0));
+                painter->drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+            }
+        }
+    }
+    // The frame: the axis lines of all four sides.
+    QPen fpen(frame_, 1.0);
+    fpen.setCosmetic(true);
+    painter->setPen(fpen);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRect(QRectF(px(plot.left()), px(plot.top()), std::floor(plot.width()) - 1.0,
+                             std::floor(plot.height()) - 1.0));
+    painter->restore();
 }
 
 namespace {
@@ -157,16 +255,16 @@ void ChartPanel::applyTheme(bool dark) {
     for (QAbstractAxis* a : chart_->axes()) {
         a->setLabelsColor(fg);
         a->setTitleBrush(fg);
-        QColor grid = fg;
-        grid.setAlpha(dark ? 50 : 40);
-        a->setGridLineColor(grid);
+        // The view draws the grid and the axis lines itself (TrackedChartView::drawBackground);
+        // Qt Charts keeps the labels and titles. Grid "visible" stays the switch for the view.
+        a->setGridLinePen(Qt::NoPen);
         a->setMinorGridLineVisible(false);
-        QColor line = fg;
-        line.setAlpha(140);
-        a->setLinePenColor(line);
-        a->setMinorGridLineColor(grid);
+        a->setLineVisible(false);
     }
     view_->setBackgroundBrush(bg);
+    // The chart's own background would cover the grid the view draws beneath the items.
+    chart_->setBackgroundVisible(false);
+    view_->setGridColors(textMix(dark ? 0.24 : 0.18), textMix(0.55));
 }
 
 void ChartPanel::styleAxis(QAbstractAxis* axis, const QString& title) {
@@ -174,6 +272,14 @@ void ChartPanel::styleAxis(QAbstractAxis* axis, const QString& title) {
     QFont tf = lectureFont(0.9);
     axis->setTitleFont(tf);
     axis->setTitleText(title);
+}
+
+QColor ChartPanel::textMix(double a) const {
+    const QPalette pal = palette();
+    const QColor fg = pal.color(QPalette::Text), bg = pal.color(QPalette::Base);
+    auto mix = [a](float f, float b) { return static_cast<float>(a * f + (1.0 - a) * b); };
+    return QColor::fromRgbF(mix(fg.redF(), bg.redF()), mix(fg.greenF(), bg.greenF()),
+                            mix(fg.blueF(), bg.blueF()));
 }
 
 QPen ChartPanel::seriesPen(const QColor& c, double width, Qt::PenStyle style) const {

@@ -12,6 +12,7 @@
 #include <QValueAxis>
 #include <QWidget>
 #include <memory>
+#include <vector>
 
 #include "gui/views/decimate.hpp"
 #include "noether/run.hpp"
@@ -28,16 +29,30 @@ class TrackedChartView : public QChartView {
     /// Generation of the data currently in the chart.
     void setDataGeneration(quint64 g) { data_ = g; }
 
+    /// Colours of the grid and of the plot frame, which this view draws itself (see
+    /// drawBackground).
+    void setGridColors(const QColor& grid, const QColor& frame);
+
   signals:
     void painted(quint64 generation);
 
   protected:
     void paintEvent(QPaintEvent* event) override;
+    /// The grid lines at the axes' ticks and the axis lines (a frame round the plot area),
+    /// drawn as crisp one-pixel lines without antialiasing. Qt Charts draws its own grid as
+    /// antialiased line items, and a vertical antialiased line is rasterised span by span and
+    /// farmed out to Qt's GUI thread pool: on this 2-core machine that was a third of the
+    /// chart time of a slider change (docs/PERFORMANCE.md).
+    void drawBackground(QPainter* painter, const QRectF& rect) override;
 
   private:
     quint64 data_ = 0;
     quint64 painted_ = 0;
+    QColor grid_{0, 0, 0, 40}, frame_{0, 0, 0, 140};
 };
+
+/// Values of an axis' grid lines in [min, max] (value, log and category axes).
+std::vector<double> gridValues(const QAbstractAxis* axis);
 
 /// Axis range with hysteresis: grows at once when data leave it, shrinks only when the data
 /// use less than a third of it; ends on "nice" numbers.
@@ -105,6 +120,9 @@ class ChartPanel : public QWidget {
     QHBoxLayout* header() const { return header_; }
     /// Styles an axis (fonts, colours, title).
     void styleAxis(QAbstractAxis* axis, const QString& title);
+    /// The text colour mixed over the background with weight `a`, opaque: translucent pens
+    /// are blended span by span through Qt's thread pool, opaque ones are not (PERFORMANCE.md).
+    QColor textMix(double a) const;
     /// A pen for a series.
     QPen seriesPen(const QColor& c, double width, Qt::PenStyle style = Qt::SolidLine) const;
     /// Width of the plot area in pixels (decimation resolution).

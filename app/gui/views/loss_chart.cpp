@@ -101,9 +101,7 @@ void EffectiveLrChart::applyTheme(bool dark) {
         elr_[i]->setPen(modelPen(this, kModels[i], dark));
     const QColor text = palette().color(QPalette::Text);
     eq17_->setPen(seriesPen(text, 2.0, Qt::DashLine));
-    QColor grey = text;
-    grey.setAlpha(150);
-    rms_->setPen(seriesPen(grey, 2.5, Qt::DotLine));
+    rms_->setPen(seriesPen(textMix(0.6), 2.5, Qt::DotLine));
 }
 
 void EffectiveLrChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {

@@ -204,9 +204,7 @@ void TimeChart::updateMarker() {
 
 void TimeChart::applyTheme(bool dark) {
     ChartPanel::applyTheme(dark);
-    QColor c = palette().color(QPalette::Text);
-    c.setAlpha(150);
-    marker_->setPen(seriesPen(c, 2.0));
+    marker_->setPen(seriesPen(textMix(0.6), 2.0));
     fixLegend();
 }
 
