@@ -285,6 +285,8 @@ void ControlsPanel::connectGesture(ValueControl* c) {
 }
 
 void ControlsPanel::updateRuleVisibility(Rule rule) {
+    if (visible_rule_ == rule) return;  // same rows: no relayout
+    visible_rule_ = rule;
     const bool sgd = rule == Rule::Sgd, rms = rule == Rule::RmsProp;
     const bool rmsn = rule == Rule::RmsPropNorm, adam = rule == Rule::Adam || rule == Rule::AdamW;
     rule_form_->setRowVisible(momentum_, sgd || rms);
@@ -393,10 +395,12 @@ void ControlsPanel::rebuildVectors(const Scene& scene) {
         }
     }
     for (int i = 0; i < n; ++i) {
+        // Only changed values: a spin box repaints on every setValue.
         const QSignalBlocker b(q0_[i]);
-        q0_[i]->setValue(scene.q0[i]);
+        if (q0_[i]->value() != scene.q0[i]) q0_[i]->setValue(scene.q0[i]);
         const QSignalBlocker c(v0_[i]);
-        v0_[i]->setValue(scene.v0 && i < scene.v0->size() ? (*scene.v0)[i] : 0.0);
+        const double kick = scene.v0 && i < scene.v0->size() ? (*scene.v0)[i] : 0.0;
+        if (v0_[i]->value() != kick) v0_[i]->setValue(kick);
         v0_[i]->setEnabled(scene.v0.has_value());
     }
 }

@@ -5,6 +5,8 @@
 // edit goes through SceneModel (one undo command; slider drags merge).
 #pragma once
 
+#include <optional>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -47,6 +49,7 @@ class ControlsPanel : public QWidget {
     void rebuildLossParams(const Scene& scene);
     void rebuildVectors(const Scene& scene);
     void updateRuleVisibility(Rule rule);
+    std::optional<Rule> visible_rule_;  ///< the rule whose rows are shown
     void updateReadout();
     void addRow(QFormLayout* form, const QString& label, QWidget* w, const QString& tip);
     void connectGesture(ValueControl* c);

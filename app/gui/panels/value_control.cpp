@@ -147,6 +147,9 @@ int ValueControl::toSlider(double v) const {
 }
 
 void ValueControl::setValue(double v) {
+    // Re-setting the shown value would repaint slider and spin box on every scene change.
+    if (shown_once_ && v == value_) return;
+    shown_once_ = true;
     value_ = v;
     const QSignalBlocker a(slider_), b(spin_);
     slider_->setValue(toSlider(v));

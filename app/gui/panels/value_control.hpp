@@ -64,6 +64,7 @@ class ValueControl : public QWidget {
     int significant_;
     bool integer_ = false;
     double value_ = 0.0;
+    bool shown_once_ = false;  ///< setValue has put a value on screen
     static constexpr int kSteps = 1000;
 };
 
