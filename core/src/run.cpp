@@ -136,7 +136,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
         record_point(tr, loss, i, q, vel, grad);
         for (size_t g = 0; g < loss.generators().size(); ++g) {
             const Generator& gen = loss.generators()[g];
-            xi.noalias() = gen.A * q;
+            xi.noalias() = gen.A.lazyProduct(q);  // coefficient-wise: no gemv kernel for 2x2
             xi += gen.b;
             const double jraw = (qnext - q).dot(xi);
             ChargeSeries& cs = tr.charges[g];
@@ -144,7 +144,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
             if (budget) {
                 // §2.1: J_n = beta J_{n-1} + beta<d,Sd> - eta k<q,xi> - eta L_xi f, in rate units.
                 cs.damping.push_back((beta - 1.0) * jraw_prev[g] * c / eta);
-                Sd.noalias() = S[g] * d;
+                Sd.noalias() = S[g].lazyProduct(d);
                 cs.kinetic.push_back(beta * d.dot(Sd) * c / eta);
                 cs.weight_decay.push_back(-k * q.dot(xi) * c);
                 cs.explicit_breaking.push_back(-grad.dot(xi) * c);
@@ -213,7 +213,7 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
         record_point(tr, loss, i, q, vel, grad);
         for (size_t g = 0; g < loss.generators().size(); ++g) {
             const Generator& gen = loss.generators()[g];
-            xi.noalias() = gen.A * q;
+            xi.noalias() = gen.A.lazyProduct(q);  // coefficient-wise: no gemv kernel for 2x2
             xi += gen.b;
             ChargeSeries& cs = tr.charges[g];
             const double lie = grad.dot(xi), qxi = q.dot(xi);
@@ -221,7 +221,7 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
                 const double J = m * vel.dot(xi);
                 cs.J.push_back(J);
                 cs.damping.push_back(-(mu / m) * J);
-                Sv.noalias() = S[g] * vel;
+                Sv.noalias() = S[g].lazyProduct(vel);
                 cs.kinetic.push_back(m * vel.dot(Sv));
                 cs.weight_decay.push_back(-k * qxi);
                 cs.explicit_breaking.push_back(-lie);
