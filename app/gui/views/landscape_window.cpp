@@ -289,13 +289,15 @@ void LandscapeWindow::appendStrip(const std::vector<float>& x, const std::vector
     strips_.push_back({first, static_cast<GLsizei>(2 * keep.size())});
 }
 
-void LandscapeWindow::rebuildLines() {
+void LandscapeWindow::rebuildLines(bool with_orbits) {
     const ProfileScope prof("  GL rebuild lines");
     vertices_.clear();
     strips_.clear();
-    for (const auto& o : orbits_)
-        appendStrip(o.x, o.y, false);
+    if (with_orbits)
+        for (const auto& o : orbits_)
+            appendStrip(o.x, o.y, false);
     orbit_strips_ = static_cast<int>(strips_.size());
+    orbits_in_buffer_ = with_orbits;
     for (int m = 0; m < 4; ++m) {
         const int before = static_cast<int>(strips_.size());
         appendStrip(traj_[m].x, traj_[m].y, true);
@@ -391,7 +393,9 @@ void LandscapeWindow::paintGL() {
     // scale_ is per logical pixel; line widths and dashes are in device pixels.
     const QVector4D view = viewTransform();
     if (grid_dirty_) uploadGrid();
-    if (lines_dirty_ || lines_scale_ != scale_) rebuildLines();
+    const bool redraw_cache = !cache_valid_ || cache_w_ != w_ || cache_h_ != h_;
+    if (lines_dirty_ || lines_scale_ != scale_ || (redraw_cache && !orbits_in_buffer_))
+        rebuildLines(redraw_cache);
 
     // Heatmap and orbits: from the cache, redrawn into it only when they changed.
     if (grid_.nx < 2) glClear(GL_COLOR_BUFFER_BIT);

@@ -120,7 +120,9 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
   private:
     bool buildProgram(QOpenGLShaderProgram& p, const QString& name);
     void uploadGrid();
-    void rebuildLines();
+    /// Rebuilds the line vertices; the orbits only when the heatmap cache (which holds them)
+    /// is about to be redrawn: they do not change with a run.
+    void rebuildLines(bool with_orbits);
     void appendStrip(const std::vector<float>& x, const std::vector<float>& y, bool decimate);
     void drawStrips(int first_strip, int count, const QColor& color, float width, float dash);
     void drawHeatmap(const QVector4D& view);
@@ -173,6 +175,7 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     };
     std::vector<Strip> strips_;
     int orbit_strips_ = 0;
+    bool orbits_in_buffer_ = false;
     std::array<std::pair<int, int>, 4> traj_strips_{};  // first strip, count
     int kick_strip_ = -1;
     double lines_scale_ = 0.0;
