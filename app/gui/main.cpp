@@ -7,6 +7,7 @@
 #include <QPalette>
 #include <QStyleFactory>
 #include <cstdio>
+#include <string>
 
 #include "gui/app_driver.hpp"
 #include "gui/lecture/lecture_mode.hpp"
@@ -39,21 +40,13 @@ QPalette darkPalette() {
     return p;
 }
 
-}  // namespace
+void setIdentity() {
+    QCoreApplication::setOrganizationName("NoetherLab");
+    QCoreApplication::setApplicationName("noetherlab");
+    QCoreApplication::setApplicationVersion("0.1.0");
+}
 
-int main(int argc, char** argv) {
-    noether::tune_allocator_for_runs();
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName("NoetherLab");
-    QApplication::setApplicationName("noetherlab");
-    QApplication::setApplicationVersion("0.1.0");
-    QApplication::setDesktopFileName("noetherlab");
-    // Lecture-hall sizes: never below 12 pt.
-    QFont font = QApplication::font();
-    if (font.pointSizeF() < 12.0) font.setPointSizeF(12.0);
-    QApplication::setFont(font);
-
-    QCommandLineParser parser;
+void addOptions(QCommandLineParser& parser) {
     parser.setApplicationDescription(
         "NoetherLab: learning dynamics, symmetries and Noether charges in real time.");
     parser.addHelpOption();
@@ -89,6 +82,54 @@ int main(int argc, char** argv) {
     parser.addOption({"no-restore", "Do not restore the last scene and layout."});
     parser.addPositionalArgument("file", "A scene file to open (as --scene).", "[file]");
     parser.addOption({"lecture", "Start in lecture mode (the presets as a playlist)."});
+}
+
+/// True when Qt can open a window: an X11 or Wayland display, or a platform chosen explicitly.
+bool haveDisplay() {
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
+           qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+}
+
+bool wantsHelpOrVersion(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "-h" || a == "--help" || a == "--help-all" || a == "-?" || a == "-v" ||
+            a == "--version")
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    noether::tune_allocator_for_runs();
+    // --help and --version need no display; without one, say so instead of Qt's abort.
+    if (wantsHelpOrVersion(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        setIdentity();
+        QCommandLineParser parser;
+        addOptions(parser);
+        parser.process(core);  // prints and exits
+        return 0;
+    }
+    if (!haveDisplay()) {
+        std::fprintf(stderr,
+                     "noetherlab: no display (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+                     "  Run it in a desktop session, under xvfb-run, or use noetherlab-cli "
+                     "(simulate, render, ...) for headless work.\n");
+        return 2;
+    }
+    QApplication app(argc, argv);
+    setIdentity();
+    QApplication::setDesktopFileName("noetherlab");
+    // Lecture-hall sizes: never below 12 pt.
+    QFont font = QApplication::font();
+    if (font.pointSizeF() < 12.0) font.setPointSizeF(12.0);
+    QApplication::setFont(font);
+
+    QCommandLineParser parser;
+    addOptions(parser);
     parser.process(app);
 
     if (parser.isSet("dark")) {
