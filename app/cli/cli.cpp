@@ -219,4 +219,22 @@ int fail(const Error& e) {
     return kExitInvalid;
 }
 
+QJsonValue num(double x) {
+    return std::isfinite(x) ? QJsonValue(x) : QJsonValue();
+}
+
+QJsonArray vec_json(const Vector& v) {
+    QJsonArray a;
+    for (Eigen::Index i = 0; i < v.size(); ++i)
+        a.append(num(v[i]));
+    return a;
+}
+
+QJsonArray mat_json(const Matrix& M) {
+    QJsonArray rows;
+    for (Eigen::Index i = 0; i < M.rows(); ++i)
+        rows.append(vec_json(M.row(i).transpose()));
+    return rows;
+}
+
 }  // namespace noether::cli

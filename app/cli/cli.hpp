@@ -2,6 +2,8 @@
 // Options accept "--name value" and "--name=value"; a value may start with '-' (e.g. --q0 -1,2).
 #pragma once
 
+#include <QJsonArray>
+#include <QJsonValue>
 #include <map>
 #include <optional>
 #include <set>
@@ -51,6 +53,12 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
 
 /// Prints "noetherlab-cli: <field>: <message>" to stderr and returns kExitInvalid.
 int fail(const Error& e);
+
+/// JSON output: a number (null when not finite: JSON has no NaN), a vector, a matrix as a list
+/// of rows.
+QJsonValue num(double x);
+QJsonArray vec_json(const Vector& v);
+QJsonArray mat_json(const Matrix& M);
 
 // Subcommands: each returns the process exit status.
 int cmd_losses(int argc, char** argv);

@@ -25,24 +25,6 @@ const char* kHelp =
     "  --radius R           its length scale (default 1)\n"
     "  --json               JSON on stdout; the projector is p x p over (row-major vec A, b)\n";
 
-QJsonValue num(double x) {
-    return std::isfinite(x) ? QJsonValue(x) : QJsonValue();
-}
-
-QJsonArray vec_json(const Vector& v) {
-    QJsonArray a;
-    for (Eigen::Index i = 0; i < v.size(); ++i)
-        a.append(num(v[i]));
-    return a;
-}
-
-QJsonArray mat_json(const Matrix& M) {
-    QJsonArray rows;
-    for (Eigen::Index i = 0; i < M.rows(); ++i)
-        rows.append(vec_json(M.row(i).transpose()));
-    return rows;
-}
-
 QJsonArray generators_json(const SymmetryBasis& basis) {
     QJsonArray gens;
     for (const auto& g : basis.generators)

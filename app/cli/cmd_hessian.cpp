@@ -24,24 +24,6 @@ const char* kHelp =
     "against the stability line, and for each generator xi(q), the angle to the flattest\n"
     "direction and the residuals of H1 (H xi = -A^T grad f) and H2 (<xi,H xi> = -<grad f,A xi>).\n";
 
-QJsonValue num(double x) {
-    return std::isfinite(x) ? QJsonValue(x) : QJsonValue();
-}
-
-QJsonArray vec_json(const Vector& v) {
-    QJsonArray a;
-    for (Eigen::Index i = 0; i < v.size(); ++i)
-        a.append(num(v[i]));
-    return a;
-}
-
-QJsonArray mat_json(const Matrix& M) {
-    QJsonArray rows;
-    for (Eigen::Index i = 0; i < M.rows(); ++i)
-        rows.append(vec_json(M.row(i).transpose()));
-    return rows;
-}
-
 std::string vec_text(const Vector& v) {
     std::string s = "(";
     for (Eigen::Index i = 0; i < v.size(); ++i) {

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "pub_support.hpp"
+#include "wait_display.hpp"
 
 bool g_display = false;
 
@@ -19,6 +21,10 @@ int main(int argc, char** argv) {
         qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
     if (!listing) {
         if (!g_display) qputenv("QT_QPA_PLATFORM", "offscreen");
+        if (g_display && qEnvironmentVariableIsSet("DISPLAY") && !waitForDisplay()) {
+            std::fprintf(stderr, "pub tests: the display never accepted a connection\n");
+            return 1;
+        }
         app = std::make_unique<QApplication>(argc, argv);
         QApplication::setOrganizationName("NoetherLabTests");
         QApplication::setApplicationName("noetherlab-pub-tests");

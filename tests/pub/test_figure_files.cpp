@@ -187,15 +187,26 @@ TEST(Caption, NamesTheLossAndHyperparametersOfTheScene) {
     EXPECT_FALSE(c2.contains(QString::fromUtf8("η = 0.05")));
 }
 
-TEST(FigureStyle, ModelColoursAndStrokesEqualTheScreens) {
-    for (Model m : {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow}) {
-        for (bool dark : {false, true})
-            EXPECT_EQ(figure::modelColor(m, dark), gui::modelColor(m, dark));
-        EXPECT_EQ(figure::modelName(m), gui::modelName(m));
-        EXPECT_EQ(figure::modelDashed(m), gui::modelDashed(m));
-        EXPECT_EQ(figure::modelWidth(m), gui::modelWidth(m));
-        EXPECT_EQ(figure::modelChartWidth(m), gui::modelChartWidth(m));
+TEST(FigureStyle, EveryTwoModelsDifferByMoreThanHueAndDiscreteIsWidest) {
+    // Colour-blind viewers must tell the models apart: any two differ in dash or in lightness
+    // (not hue alone), and the discrete line is the widest so that agreeing models stay visible.
+    const Model all[] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow};
+    for (bool dark : {false, true})
+        for (Model a : all)
+            for (Model b : all) {
+                if (a == b) continue;
+                const bool dash = figure::modelDashed(a) != figure::modelDashed(b);
+                const int dl = std::abs(figure::modelColor(a, dark).lightness() -
+                                        figure::modelColor(b, dark).lightness());
+                EXPECT_TRUE(dash || dl >= 20 || figure::modelWidth(a) != figure::modelWidth(b))
+                    << figure::modelName(a).toStdString() << " vs "
+                    << figure::modelName(b).toStdString();
+            }
+    for (Model m : {Model::Ode, Model::OdeRest, Model::Flow}) {
+        EXPECT_GT(figure::modelWidth(Model::Discrete), figure::modelWidth(m));
+        EXPECT_GE(figure::modelChartWidth(Model::Discrete), figure::modelChartWidth(m));
     }
+    EXPECT_EQ(figure::modelColor(Model::Discrete, false), figure::okabe_ito::kVermillion);
 }
 
 TEST(LandscapeFigure, ColourMapFollowsTheShaderRule) {

@@ -6,15 +6,7 @@
 
 namespace noether::figure {
 
-namespace {
-// Okabe & Ito's colour-blind-safe palette (the same values as gui/views/style.hpp).
-const QColor kSkyBlue{0x56, 0xB4, 0xE9};
-const QColor kBluishGreen{0x00, 0x9E, 0x73};
-const QColor kYellow{0xF0, 0xE4, 0x42};
-const QColor kBlue{0x00, 0x72, 0xB2};
-const QColor kVermillion{0xD5, 0x5E, 0x00};
-const QColor kReddishPurple{0xCC, 0x79, 0xA7};
-}  // namespace
+using namespace okabe_ito;
 
 std::optional<Palette> parsePalette(const QString& name) {
     if (name.isEmpty() || name == "default" || name == "paper" || name == "colorblind")

@@ -1,6 +1,5 @@
-// The look of an exported figure: the same colour-blind-safe Okabe–Ito model colours, dash
-// styles and relative line widths as the screen (gui/views/style.hpp, checked equal by
-// tests/pub), on a paper (white), projector (high contrast, thick lines, large fonts) or dark
+// The look of an exported figure: the colour-blind-safe Okabe–Ito model colours, dash styles
+// and relative line widths (the screen's views use these same functions), on a paper (white), projector (high contrast, thick lines, large fonts) or dark
 // palette, with sizes given in points so that one figure renders alike into PNG, SVG and PDF.
 // This library needs no widgets and no OpenGL: the headless CLI links it.
 #pragma once
@@ -15,6 +14,17 @@
 class QPaintDevice;
 
 namespace noether::figure {
+
+/// Okabe & Ito's colour-blind-safe palette: the model colours of every view and figure.
+namespace okabe_ito {
+inline const QColor kOrange{0xE6, 0x9F, 0x00};
+inline const QColor kSkyBlue{0x56, 0xB4, 0xE9};
+inline const QColor kBluishGreen{0x00, 0x9E, 0x73};
+inline const QColor kYellow{0xF0, 0xE4, 0x42};
+inline const QColor kBlue{0x00, 0x72, 0xB2};
+inline const QColor kVermillion{0xD5, 0x5E, 0x00};
+inline const QColor kReddishPurple{0xCC, 0x79, 0xA7};
+}  // namespace okabe_ito
 
 /// Colour scheme of a figure.
 enum class Palette {
@@ -43,7 +53,7 @@ struct Theme {
 /// A theme for a palette with a base font size (pt) and line unit (pt per screen pixel).
 Theme makeTheme(Palette palette, double font_pt, double unit);
 
-/// The colour of a model (equal to the screen's gui::modelColor).
+/// The colour of a model (the screen uses the same functions, gui/views/style.hpp).
 QColor modelColor(Model model, bool dark);
 /// Legend name of a model ("discrete", "ODE", "ODE from rest", "gradient flow").
 QString modelName(Model model);

@@ -1,10 +1,14 @@
-// GoogleTest main for the geometry GUI tests: a QApplication when a display is there (the tests
-// skip without one), none when only listing the tests.
+// GoogleTest main shared by the GUI test programs (tests/app, geometry_gui, regime_gui): a
+// QApplication when a display is there (the GUI tests skip without one), none when only listing
+// the tests. NOETHER_TEST_APP_NAME names the program (its QSettings stay apart).
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <cstdio>
 #include <cstring>
 #include <memory>
+
+#include "wait_display.hpp"
 
 int main(int argc, char** argv) {
     bool listing = false;
@@ -14,9 +18,13 @@ int main(int argc, char** argv) {
     const bool display =
         qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
     if (!listing && display) {
+        if (!waitForDisplay()) {
+            std::fprintf(stderr, "gui test: the display never accepted a connection\n");
+            return 1;
+        }
         app = std::make_unique<QApplication>(argc, argv);
         QApplication::setOrganizationName("NoetherLabTests");
-        QApplication::setApplicationName("noetherlab-geometry-tests");
+        QApplication::setApplicationName(NOETHER_TEST_APP_NAME);
     }
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
