@@ -189,6 +189,7 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     QAction* reset = file->addAction(tr("&Reset scene"), this, [this] {
         model_.setScene(SceneModel::defaultScene(), tr("Reset scene"));
+        scene_actions_->newDocument();
     });
     reset->setToolTip(tr("Back to the default scene (undoable)"));
     file->addSeparator();
@@ -232,7 +233,8 @@ void MainWindow::onSceneChanged(const Scene& scene, SceneField field) {
     // A whole new scene (file, preset, start options, reset): fit the landscape to its run.
     if (field == SceneField::Whole || field == SceneField::Loss) refit_ = true;
     landscape_->setScene(scene);
-    runs_.request(scene, model_.adoptedGenerators());
+    runs_.request(scene, model_.adoptedGenerators(),
+                  scene_actions_ ? scene_actions_->ghostScenes(scene) : std::vector<GhostScene>{});
     setWindowTitle(tr("NoetherLab — %1, %2  η = %3  β = %4  k = %5")
                        .arg(QString::fromStdString(scene.loss.name),
                             QString::fromLatin1(to_string(scene.rule.rule)))
@@ -258,6 +260,9 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
             landscape_->fit();
         }
     }
+    // Companion scenes of the open file (view.compare), drawn faintly on the time charts.
+    charges_->setGhosts(runs_.ghosts());
+    loss_->setGhosts(runs_.ghosts());
     {
         const ProfileScope p("setRun charges");
         charges_->setRun(run, gen);

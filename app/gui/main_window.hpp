@@ -53,6 +53,8 @@ class MainWindow : public QMainWindow {
     QDockWidget* regimeDock() const { return regime_dock_; }
     /// Scene files, presets, exports and lecture mode (issue 4).
     SceneActions* sceneActions() const { return scene_actions_; }
+    /// Runs the current scene again (the open document's ghosts changed, not the scene).
+    void rerun() { onSceneChanged(model_.scene(), SceneField::Generators); }
     /// The divergence / error banner.
     QLabel* banner() const { return banner_; }
     /// The run on screen (may be null before the first one).

@@ -221,7 +221,10 @@ void SceneActions::loadDocument(const io::SceneDocument& doc, const QString& pat
             explanation_dock_->show();
     }
     applyViewSettings(doc);
-    if (same) applyPendingView();
+    if (same) {
+        applyPendingView();
+        w_->rerun();  // the same scene, but this document's ghosts
+    }
     if (doc.warnings.isEmpty())
         w_->statusBar()->showMessage(
             tr("Opened %1").arg(doc.title.isEmpty() ? displayName(path) : doc.title), 8000);
@@ -378,6 +381,27 @@ io::SceneDocument SceneActions::document() const {
     d.view = figure::writeViewSettings(doc_.view, screenViewSettings());
     d.warnings.clear();
     return d;
+}
+
+void SceneActions::newDocument() {
+    doc_ = io::SceneDocument{};
+    doc_.scene = w_->model()->scene();
+    path_.clear();
+    explanation_->setDocument(doc_);
+    explanation_->setModified(false);
+    w_->rerun();
+}
+
+std::vector<GhostScene> SceneActions::ghostScenes(const Scene& scene) const {
+    std::vector<GhostScene> out;
+    if (!doc_.view.contains(QLatin1String("compare"))) return out;
+    io::SceneDocument d = doc_;
+    d.scene = scene;
+    auto variants = io::compare_variants(d);
+    if (!variants) return out;
+    for (const io::SceneVariant& v : variants.value())
+        out.push_back({v.label, v.doc.scene});
+    return out;
 }
 
 // --- Figures ---------------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 // (unknown fields kept) go to the status bar.
 #pragma once
 
+#include "gui/model/run_controller.hpp"
+
 #include <QMessageBox>
 #include <QObject>
 #include <QPointer>
@@ -71,6 +73,12 @@ class SceneActions : public QObject {
     /// The scene on screen as a document: the loaded document's title, explanation, equation
     /// and unknown fields, the current scene, and the view settings of the screen.
     io::SceneDocument document() const;
+    /// The open document's companion scenes (view.compare) applied to `scene`: drawn as ghosts
+    /// beside it. Empty if the document has none.
+    std::vector<GhostScene> ghostScenes(const Scene& scene) const;
+    /// Starts a new, untitled document holding the current scene (File > Reset scene): the old
+    /// file's title, explanation, view settings and ghosts no longer apply.
+    void newDocument();
     /// The path of the loaded file ("" if none, ":/presets/…" for a preset).
     QString currentPath() const { return path_; }
     /// Recent files, newest first.

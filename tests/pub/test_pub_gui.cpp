@@ -26,7 +26,9 @@
 #include "gui/main_window.hpp"
 #include "gui/panels/explanation_panel.hpp"
 #include "gui/scene_actions.hpp"
+#include "gui/views/charge_chart.hpp"
 #include "gui/views/landscape_view.hpp"
+#include "gui/views/loss_chart.hpp"
 #include "pub_support.hpp"
 
 using namespace noether;
@@ -173,6 +175,40 @@ TEST_F(PubWindowTest, PresetsMenuListsTheIndexInOrder) {
     EXPECT_EQ(actions()->explanation()->titleText(), presetDoc(file).title);
     EXPECT_EQ(actions()->explanation()->equationText(), presetDoc(file).equation);
     EXPECT_TRUE(actions()->explanationDock()->isVisible());
+}
+
+TEST_F(PubWindowTest, PresetGhostsAreDrawnOnTheTimeChartsAndFollowTheScene) {
+    // 1b's explanation: "The ×1 run is drawn as a ghost". Its loss chart shows it, dotted, and
+    // it is the run of the variant (start at q0 / 3) simulated on its own.
+    ASSERT_TRUE(actions()->loadPreset("01b-loss-vs-dynamics-x3.noether"));
+    ASSERT_TRUE(settle());
+    LossChart* loss = window_->lossChart();
+    ASSERT_EQ(loss->ghostCount(), 1);
+    QLineSeries* g = loss->ghostSeries(0);
+    EXPECT_TRUE(g->name().contains("×1")) << g->name().toStdString();
+    EXPECT_EQ(g->pen().style(), Qt::DotLine);
+    const auto ghosts = window_->runs()->ghosts();
+    ASSERT_EQ(ghosts.size(), 1u);
+    const Scene& gs = ghosts[0].run->scene;
+    EXPECT_NEAR(gs.q0.norm() * 3.0, scene().q0.norm(), 1e-12);
+    auto alone = simulate(gs);
+    ASSERT_TRUE(alone.ok());
+    EXPECT_EQ(ghosts[0].run->trajectories[0].loss, (*alone)->trajectories[0].loss);
+    // The ghost follows an edit of the scene (the variant is a patch of the current scene).
+    window_->model()->setLr(0.05);
+    ASSERT_TRUE(settle());
+    ASSERT_EQ(window_->runs()->ghosts().size(), 1u);
+    EXPECT_EQ(window_->runs()->ghosts()[0].run->scene.rule.lr, 0.05);
+    // 2a compares with the over-damped run: its charge is a ghost on the charge chart.
+    ASSERT_TRUE(actions()->loadPreset("02a-noether-charge-underdamped.noether"));
+    ASSERT_TRUE(settle());
+    EXPECT_EQ(window_->charges()->ghostCount(), 1);
+    // A scene without companions has none.
+    window_->model()->setScene(SceneModel::defaultScene(), "default");
+    actions()->newDocument();
+    ASSERT_TRUE(settle());
+    EXPECT_EQ(loss->ghostCount(), 0);
+    EXPECT_EQ(window_->charges()->ghostCount(), 0);
 }
 
 TEST_F(PubWindowTest, LectureModeStepsThePlaylistWithPageDownAndPageUpAndEscLeaves) {

@@ -24,12 +24,14 @@ RunController::~RunController() {
     worker_.join();
 }
 
-quint64 RunController::request(const Scene& scene, std::vector<Generator> adopted) {
+quint64 RunController::request(const Scene& scene, std::vector<Generator> adopted,
+                               std::vector<GhostScene> ghosts) {
     const quint64 gen = ++requested_;
     {
         std::lock_guard lock(mutex_);
         pending_ = scene;
         pending_adopted_ = std::move(adopted);
+        pending_ghosts_ = std::move(ghosts);
         pending_generation_ = gen;
     }
     cv_.notify_one();
@@ -45,6 +47,7 @@ void RunController::workerLoop() {
     for (;;) {
         Scene scene;
         std::vector<Generator> adopted;
+        std::vector<GhostScene> ghost_scenes;
         quint64 gen = 0;
         {
             std::unique_lock lock(mutex_);
@@ -52,6 +55,7 @@ void RunController::workerLoop() {
             if (quit_) return;
             scene = std::move(*pending_);
             adopted = std::move(pending_adopted_);
+            ghost_scenes = std::move(pending_ghosts_);
             gen = pending_generation_;
             pending_.reset();
             running_ = true;
@@ -71,6 +75,10 @@ void RunController::workerLoop() {
         }
         // simulate() runs the models of a long run concurrently (bit-identical to one by one).
         auto result = loss ? simulate(scene, loss) : simulate(scene);
+        std::vector<GhostRun> ghosts;
+        if (result)
+            for (const GhostScene& g : ghost_scenes)
+                if (auto r = simulate(g.scene)) ghosts.push_back({g.label, r.value()});
         profileMark("engine done (worker)");
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
@@ -85,8 +93,9 @@ void RunController::workerLoop() {
             std::shared_ptr<const Run> run = result.value();
             QMetaObject::invokeMethod(
                 this,
-                [this, run, gen, ms] {
+                [this, run, gen, ms, ghosts = std::move(ghosts)] {
                     delivered_ = std::max(delivered_, gen);
+                    ghosts_ = ghosts;
                     emit runReady(run, gen, ms);
                 },
                 Qt::QueuedConnection);

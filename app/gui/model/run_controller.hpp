@@ -16,6 +16,17 @@
 
 namespace noether::gui {
 
+/// A companion scene drawn faintly beside the current one (a scene file's view.compare).
+struct GhostScene {
+    QString label;
+    Scene scene;
+};
+/// Its run.
+struct GhostRun {
+    QString label;
+    std::shared_ptr<const Run> run;
+};
+
 /// Runs the engine on a worker thread, latest request wins.
 class RunController : public QObject {
     Q_OBJECT
@@ -25,13 +36,17 @@ class RunController : public QObject {
 
     /// Queues a scene; returns its generation number (increasing). `adopted`: generators that
     /// replace the loss's own (symmetry discovery), dropped if their size is not the loss's.
-    quint64 request(const Scene& scene, std::vector<Generator> adopted = {});
+    /// `ghosts`: companion scenes simulated after the scene itself (a failing one is left out).
+    quint64 request(const Scene& scene, std::vector<Generator> adopted = {},
+                    std::vector<GhostScene> ghosts = {});
     /// Generation of the last request.
     quint64 lastRequested() const { return requested_; }
     /// Generation of the last result delivered (run or error).
     quint64 lastDelivered() const { return delivered_; }
     /// True while a request is queued or running.
     bool busy() const;
+    /// The ghost runs delivered with the last run (GUI thread).
+    const std::vector<GhostRun>& ghosts() const { return ghosts_; }
 
   signals:
     /// A run finished (GUI thread). `engine_ms` is the wall time of the simulation.
@@ -47,6 +62,8 @@ class RunController : public QObject {
     std::condition_variable cv_;
     std::optional<Scene> pending_;
     std::vector<Generator> pending_adopted_;
+    std::vector<GhostScene> pending_ghosts_;
+    std::vector<GhostRun> ghosts_;
     quint64 pending_generation_ = 0;
     bool running_ = false;
     bool quit_ = false;

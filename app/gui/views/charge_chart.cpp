@@ -126,6 +126,7 @@ void ChargeChart::rebuild() {
     bool law_present[4] = {false, false, false, false};
     int budget_model = -1;
     const bool budget = budget_->isChecked();
+    size_t ghosts_used = 0;
     if (!gens.empty()) {
         const std::string gname = gens[gi].name;
         for (const Trajectory& tr : run_->trajectories) {
@@ -144,6 +145,15 @@ void ChargeChart::rebuild() {
                 feeds.push_back(
                     {law_[mi], law->values.data(), static_cast<long>(law->values.size()), axis});
             }
+        }
+        // Companion scenes (a preset's "ghost"): their discrete charge of the same generator.
+        for (const GhostRun& g : ghosts_) {
+            const Trajectory* t = ghostTrajectory(g);
+            const ChargeSeries* c = t ? t->charge(gname) : nullptr;
+            if (!c || t->model == Model::Flow) continue;
+            feeds.push_back(
+                {ghostLine(ghosts_used, g.label), c->J.data(), static_cast<long>(c->J.size()), 0});
+            ++ghosts_used;
         }
         if (budget && budget_model >= 0) {
             const Trajectory* tr = run_->find(kModels[budget_model]);
@@ -174,6 +184,7 @@ void ChargeChart::rebuild() {
         }
         if (terms_[i]->isVisible() != terms_on) terms_[i]->setVisible(terms_on);
     }
+    hideGhostLines(ghosts_used);
     feed(feeds, run_->scene.steps);
     markGeneration(gen_);
 }

@@ -61,6 +61,16 @@ void LossChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
     }
     for (int i = 0; i < 4; ++i)
         if (loss_[i]->isVisible() != present[i]) loss_[i]->setVisible(present[i]);
+    // Companion scenes (a preset's "ghost"), on the same axes when no shift is needed.
+    size_t used = 0;
+    if (!shift)
+        for (const GhostRun& g : ghosts_)
+            if (const Trajectory* t = ghostTrajectory(g)) {
+                feeds.push_back({ghostLine(used, g.label), t->loss.data(),
+                                 static_cast<long>(t->loss.size()), 0});
+                ++used;
+            }
+    hideGhostLines(used);
     feed(feeds, run->scene.steps);
     markGeneration(gen);
 }
