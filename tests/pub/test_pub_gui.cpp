@@ -24,10 +24,13 @@
 #include "gui/app_driver.hpp"
 #include "gui/lecture/lecture_mode.hpp"
 #include "gui/main_window.hpp"
+#include "gui/panels/controls_panel.hpp"
 #include "gui/panels/explanation_panel.hpp"
+#include "gui/panels/value_control.hpp"
 #include "gui/scene_actions.hpp"
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/landscape_view.hpp"
+#include "gui/views/landscape_window.hpp"
 #include "gui/views/loss_chart.hpp"
 #include "pub_support.hpp"
 
@@ -187,6 +190,7 @@ TEST_F(PubWindowTest, PresetGhostsAreDrawnOnTheTimeChartsAndFollowTheScene) {
     QLineSeries* g = loss->ghostSeries(0);
     EXPECT_TRUE(g->name().contains("×1")) << g->name().toStdString();
     EXPECT_EQ(g->pen().style(), Qt::DotLine);
+    EXPECT_EQ(window_->landscape()->glWindow()->ghostCount(), 1);
     const auto ghosts = window_->runs()->ghosts();
     ASSERT_EQ(ghosts.size(), 1u);
     const Scene& gs = ghosts[0].run->scene;
@@ -209,6 +213,24 @@ TEST_F(PubWindowTest, PresetGhostsAreDrawnOnTheTimeChartsAndFollowTheScene) {
     ASSERT_TRUE(settle());
     EXPECT_EQ(loss->ghostCount(), 0);
     EXPECT_EQ(window_->charges()->ghostCount(), 0);
+    EXPECT_EQ(window_->landscape()->glWindow()->ghostCount(), 0);
+}
+
+TEST_F(PubWindowTest, EveryPresetsHyperparametersShowUnclampedInTheControls) {
+    // A control whose range is narrower than a preset's value would show a different number
+    // than the scene runs with (5b runs at η = 4).
+    ControlsPanel* c = window_->controls();
+    for (const SceneActions::PresetEntry& p : SceneActions::presets()) {
+        ASSERT_TRUE(actions()->loadPreset(p.file)) << p.file.toStdString();
+        const Scene& s = scene();
+        EXPECT_DOUBLE_EQ(c->lrControl()->spinBox()->value(), s.rule.lr) << p.file.toStdString();
+        EXPECT_DOUBLE_EQ(c->momentumControl()->spinBox()->value(), s.rule.momentum)
+            << p.file.toStdString();
+        EXPECT_DOUBLE_EQ(c->weightDecayControl()->spinBox()->value(), s.rule.weight_decay)
+            << p.file.toStdString();
+        EXPECT_DOUBLE_EQ(c->stepsControl()->spinBox()->value(), static_cast<double>(s.steps))
+            << p.file.toStdString();
+    }
 }
 
 TEST_F(PubWindowTest, LectureModeStepsThePlaylistWithPageDownAndPageUpAndEscLeaves) {

@@ -110,7 +110,7 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(paren
         rule_->addItem(QString::fromLatin1(to_string(r)));
     addRow(rule_form_, tr("rule"), rule_,
            tr("The discrete optimizer, with exact torch.optim semantics (PHYSICS.md §0.1)"));
-    lr_ = new ValueControl(1e-4, 2.0, ValueControl::Scale::Log);
+    lr_ = new ValueControl(1e-4, 10.0, ValueControl::Scale::Log);  // preset 5b runs at η = 4
     addRow(rule_form_, tr("learning rate η"), lr_,
            tr("Learning rate η (lr) > 0, log slider. Sets the time step t = nη and the mass "
               "m = η(1+β)/2."));

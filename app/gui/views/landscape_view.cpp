@@ -492,6 +492,22 @@ void LandscapeView::updateTrajectories() {
         p.dash = modelDashed(tr.model) ? 16.0f : 0.0f;
         shown.push_back(tr.model);
     }
+    std::vector<GlPolyline> ghosts;
+    for (const auto& g : ghost_runs_) {
+        if (!g || g->trajectories.empty()) continue;
+        const Trajectory* tr =
+            g->find(Model::Discrete) ? g->find(Model::Discrete) : &g->trajectories.front();
+        if (s.i >= tr->q.rows() || s.j >= tr->q.rows()) continue;
+        GlPolyline p;
+        p.x.resize(tr->samples());
+        p.y.resize(tr->samples());
+        for (long k = 0; k < tr->samples(); ++k) {
+            p.x[k] = static_cast<float>(tr->q(s.i, k));
+            p.y[k] = static_cast<float>(tr->q(s.j, k));
+        }
+        ghosts.push_back(std::move(p));
+    }
+    window_->setGhosts(std::move(ghosts));
     window_->setTrajectories(std::move(lines), gen_);
     const bool has_gens = !run_->loss->generators().empty();
     legend_->setModels(shown, run_->scene.v0.has_value(), has_gens && orbits_->isChecked());

@@ -59,6 +59,10 @@ class LandscapeView : public QWidget {
 
     /// Shows a run.
     void setRun(std::shared_ptr<const Run> run, quint64 gen);
+    /// Companion runs drawn dotted under the trajectories (their discrete model); before setRun.
+    void setGhosts(std::vector<std::shared_ptr<const Run>> ghosts) {
+        ghost_runs_ = std::move(ghosts);
+    }
     /// Follows the scene at once (start point, kick) before its run arrives.
     void setScene(const Scene& scene);
     /// Current time (sample index).
@@ -115,6 +119,7 @@ class LandscapeView : public QWidget {
     std::string fit_key_;
     HeatmapStyle style_;
     bool dark_ = false;
+    std::vector<std::shared_ptr<const Run>> ghost_runs_;
     int dim_ = 2;
 };
 

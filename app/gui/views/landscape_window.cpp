@@ -298,6 +298,10 @@ void LandscapeWindow::rebuildLines(bool with_orbits) {
             appendStrip(o.x, o.y, false);
     orbit_strips_ = static_cast<int>(strips_.size());
     orbits_in_buffer_ = with_orbits;
+    const int ghosts_first = static_cast<int>(strips_.size());
+    for (const GlPolyline& g : ghosts_)
+        appendStrip(g.x, g.y, true);
+    ghost_strips_ = {ghosts_first, static_cast<int>(strips_.size()) - ghosts_first};
     for (int m = 0; m < 4; ++m) {
         const int before = static_cast<int>(strips_.size());
         appendStrip(traj_[m].x, traj_[m].y, true);
@@ -449,6 +453,13 @@ void LandscapeWindow::paintGL() {
     glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
     bindLineProgram(view);
     const QColor halo = dark_ ? QColor(0, 0, 0, 200) : QColor(255, 255, 255, 220);
+    // Ghosts (companion scenes) under everything else: dotted, in the halo's opposite grey.
+    if (ghost_strips_.second > 0) {
+        const QColor gc = dark_ ? QColor(235, 235, 235, 230) : QColor(40, 40, 40, 230);
+        drawStrips(ghost_strips_.first, ghost_strips_.second, halo, float(6.0 * dpr), 0.0f);
+        drawStrips(ghost_strips_.first, ghost_strips_.second, gc, float(3.0 * dpr),
+                   float(10.0 * dpr));
+    }
     // Trajectories: every halo first (so lines read on any colour), then the models from the
     // widest (discrete) to the thinnest on top, so that agreeing models stay visible.
     for (int m : {0, 2, 1, 3}) {

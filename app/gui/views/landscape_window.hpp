@@ -60,6 +60,10 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     void setOrbits(const std::vector<OrbitPolyline>& orbits);
     /// The trajectories, projected: one per model (index = Model), empty if not shown.
     void setTrajectories(std::array<GlPolyline, 4> lines, quint64 generation);
+    /// Companion runs (a scene file's view.compare), drawn dotted under the trajectories; call
+    /// before setTrajectories, which triggers the rebuild.
+    void setGhosts(std::vector<GlPolyline> ghosts) { ghosts_ = std::move(ghosts); }
+    int ghostCount() const { return static_cast<int>(ghosts_.size()); }
     /// Start point and kick direction (data units, projected; nullopt: no kick).
     void setStart(QPointF q0, std::optional<QPointF> kick_direction);
     /// Current-time markers (one per model shown).
@@ -146,6 +150,8 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     bool grid_dirty_ = false;
     std::vector<GlPolyline> orbits_;
     std::array<GlPolyline, 4> traj_;
+    std::vector<GlPolyline> ghosts_;
+    std::pair<int, int> ghost_strips_{0, 0};  // first strip, count
     QPointF start_;
     std::optional<QPointF> kick_;
     std::vector<std::pair<QPointF, QColor>> now_;

@@ -80,6 +80,7 @@ QLineSeries* TimeChart::ghostLine(size_t k, const QString& label, int axis) {
         QLineSeries* s = addLine(QString(), seriesPen(textMix(0.45), 3.0, Qt::DotLine), axis);
         s->setVisible(false);
         ghost_lines_.push_back(s);
+        fixLegend();  // a new series remakes the legend: hide what must stay hidden again
     }
     QLineSeries* s = ghost_lines_[k];
     const QString name = tr("ghost: %1").arg(label);
