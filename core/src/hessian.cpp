@@ -99,9 +99,6 @@ Result<HessianPoint> hessian_at(const Loss& loss, VecRef q) {
 
 HessianSeries hessian_along(const Loss& loss, const Trajectory& tr, const RuleParams& rule,
                             long max_samples) {
-    HessianSeries s;
-    s.stability_line = stability_line(rule);
-    const int n = loss.dim();
     const long total = tr.samples();
     // Evenly spaced sample indices, first and last included.
     std::vector<long> idx;
@@ -117,6 +114,14 @@ HessianSeries hessian_along(const Loss& loss, const Trajectory& tr, const RulePa
             }
         }
     }
+    return hessian_at_samples(loss, tr, rule, idx);
+}
+
+HessianSeries hessian_at_samples(const Loss& loss, const Trajectory& tr, const RuleParams& rule,
+                                 const std::vector<long>& idx) {
+    HessianSeries s;
+    s.stability_line = stability_line(rule);
+    const int n = loss.dim();
     std::vector<double> normA;
     for (const Generator& gen : loss.generators()) {
         normA.push_back(spectral_norm(gen.A));
@@ -129,6 +134,7 @@ HessianSeries hessian_along(const Loss& loss, const Trajectory& tr, const RulePa
     Matrix H(n, n), U;
     Eigen::Index col = 0;
     for (long i : idx) {
+        if (i < 0 || i >= tr.samples()) continue;
         const Vector q = tr.q.col(i);
         if (!q.allFinite()) continue;
         loss.gradient(q, grad);

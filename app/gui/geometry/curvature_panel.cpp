@@ -64,41 +64,7 @@ std::vector<long> curvatureSamples(long total, long max_samples) {
 
 HessianSeries curvatureAlongRun(const Loss& loss, const Trajectory& tr, const RuleParams& rule,
                                 long max_samples) {
-    HessianSeries s;
-    s.stability_line = stability_line(rule);
-    const int n = loss.dim();
-    const std::vector<long> idx = curvatureSamples(tr.samples(), max_samples);
-    for (const Generator& gen : loss.generators())
-        s.generators.push_back({gen.name, {}, {}, {}, {}});
-    const auto m = static_cast<Eigen::Index>(idx.size());
-    s.eigenvalues.resize(n, m);
-    s.gradient_components.resize(n, m);
-    s.alignment.resize(n, m);
-    Eigen::Index col = 0;
-    for (long i : idx) {
-        auto p = hessian_at(loss, tr.q.col(i));
-        if (!p) continue;
-        s.sample.push_back(i);
-        s.eigenvalues.col(col) = p->eigenvalues;
-        s.sharpness.push_back(p->sharpness);
-        s.gradient_components.col(col) = p->gradient_components;
-        s.alignment.col(col) = p->alignment;
-        for (size_t g = 0; g < p->generators.size(); ++g) {
-            const GeneratorGeometry& gg = p->generators[g];
-            auto& gs = s.generators[g];
-            gs.angle_to_flattest.push_back(gg.angle_to_flattest);
-            gs.curvature.push_back(gg.curvature);
-            gs.h1_residual.push_back(gg.h1_residual);
-            gs.h2_residual.push_back(gg.h2_residual);
-            s.max_h1_residual = std::max(s.max_h1_residual, gg.h1_residual);
-            s.max_h2_residual = std::max(s.max_h2_residual, gg.h2_residual);
-        }
-        ++col;
-    }
-    s.eigenvalues.conservativeResize(n, col);
-    s.gradient_components.conservativeResize(n, col);
-    s.alignment.conservativeResize(n, col);
-    return s;
+    return hessian_at_samples(loss, tr, rule, curvatureSamples(tr.samples(), max_samples));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -79,5 +79,9 @@ struct HessianSeries {
 /// (always including the first and the last). Non-finite samples are skipped.
 HessianSeries hessian_along(const Loss& loss, const Trajectory& tr, const RuleParams& rule,
                             long max_samples = 2000);
+/// The same on the given sample indices (ascending; out-of-range and non-finite ones skipped),
+/// e.g. spaced evenly in log time for a chart with a log time axis.
+HessianSeries hessian_at_samples(const Loss& loss, const Trajectory& tr, const RuleParams& rule,
+                                 const std::vector<long>& idx);
 
 }  // namespace noether
