@@ -252,14 +252,18 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
     run_ = run;
     timeline_->setRun(run->scene.steps, run->scene.rule.lr);
     time_index_ = timeline_->index();
-    // Companion scenes of the open file (view.compare), drawn faintly on the landscape and the time charts.
+    // Companion scenes of the open file (view.compare), drawn faintly on the landscape and the time
+    // charts.
     charges_->setGhosts(runs_.ghosts());
     loss_->setGhosts(runs_.ghosts());
     {
         std::vector<std::shared_ptr<const Run>> ghost_runs;
-        for (const GhostRun& g : runs_.ghosts())
+        QStringList labels;
+        for (const GhostRun& g : runs_.ghosts()) {
             ghost_runs.push_back(g.run);
-        landscape_->setGhosts(std::move(ghost_runs));
+            labels << g.label;
+        }
+        landscape_->setGhosts(std::move(ghost_runs), std::move(labels));
     }
     {
         const ProfileScope p("setRun landscape");

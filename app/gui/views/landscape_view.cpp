@@ -40,6 +40,8 @@ std::vector<LegendBar::Item> LegendBar::items() const {
     };
     for (Model m : models_)
         add(0, m, modelName(m));
+    for (const QString& g : ghosts_)
+        add(5, Model::Discrete, tr("ghost: %1").arg(g));
     add(1, Model::Discrete, tr("start (drag)"));
     if (kick_) add(2, Model::Discrete, tr("kick −v₀"));
     if (orbits_) add(3, Model::Discrete, tr("symmetry orbits"));
@@ -78,6 +80,13 @@ void LegendBar::setModels(const std::vector<Model>& models, bool kick, bool orbi
     models_ = models;
     kick_ = kick;
     orbits_ = orbits;
+    updateGeometry();
+    update();
+}
+
+void LegendBar::setGhosts(const QStringList& labels) {
+    if (labels == ghosts_) return;
+    ghosts_ = labels;
     updateGeometry();
     update();
 }
@@ -138,6 +147,16 @@ void LegendBar::paintEvent(QPaintEvent*) {
                 p.setPen(QPen(QColor(150, 150, 150), 2));
                 p.drawLine(x0, mid, x0 + 32, mid);
                 break;
+            case 5: {
+                // As on the landscape: a dotted line on a halo.
+                p.setPen(QPen(dark_ ? QColor(0, 0, 0) : QColor(255, 255, 255), 6));
+                p.drawLine(x0, mid, x0 + 32, mid);
+                QPen dots(dark_ ? QColor(235, 235, 235) : QColor(40, 40, 40), 3, Qt::DotLine);
+                dots.setCapStyle(Qt::FlatCap);
+                p.setPen(dots);
+                p.drawLine(x0, mid, x0 + 32, mid);
+                break;
+            }
             case 4: {
                 int x = x0;
                 p.setPen(text);
@@ -508,6 +527,7 @@ void LandscapeView::updateTrajectories() {
         ghosts.push_back(std::move(p));
     }
     window_->setGhosts(std::move(ghosts));
+    legend_->setGhosts(ghost_labels_);
     window_->setTrajectories(std::move(lines), gen_);
     const bool has_gens = !run_->loss->generators().empty();
     legend_->setModels(shown, run_->scene.v0.has_value(), has_gens && orbits_->isChecked());

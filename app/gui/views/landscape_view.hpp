@@ -4,6 +4,8 @@
 // over the visible box (resampled when the view moves), the orbits, the projected trajectories.
 #pragma once
 
+#include <QStringList>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -23,6 +25,8 @@ class LegendBar : public QWidget {
   public:
     explicit LegendBar(QWidget* parent = nullptr);
     void setModels(const std::vector<Model>& models, bool kick, bool orbits);
+    /// Labels of the ghost runs drawn (empty: none).
+    void setGhosts(const QStringList& labels);
     void setScale(double lo, double hi, bool log, int colormap);
     void setDark(bool dark);
     QSize sizeHint() const override;
@@ -34,7 +38,7 @@ class LegendBar : public QWidget {
 
   private:
     struct Item {
-        int kind;  // 0 model, 1 start, 2 kick, 3 orbits, 4 colour bar
+        int kind;  // 0 model, 1 start, 2 kick, 3 orbits, 4 colour bar, 5 ghost
         Model model;
         QString text;
         int width;
@@ -46,6 +50,7 @@ class LegendBar : public QWidget {
 
     std::vector<Model> models_;
     bool kick_ = false, orbits_ = true, dark_ = false;
+    QStringList ghosts_;
     double lo_ = 0, hi_ = 1;
     bool log_ = true;
     int colormap_ = 0;
@@ -60,8 +65,9 @@ class LandscapeView : public QWidget {
     /// Shows a run.
     void setRun(std::shared_ptr<const Run> run, quint64 gen);
     /// Companion runs drawn dotted under the trajectories (their discrete model); before setRun.
-    void setGhosts(std::vector<std::shared_ptr<const Run>> ghosts) {
+    void setGhosts(std::vector<std::shared_ptr<const Run>> ghosts, QStringList labels) {
         ghost_runs_ = std::move(ghosts);
+        ghost_labels_ = std::move(labels);
     }
     /// Follows the scene at once (start point, kick) before its run arrives.
     void setScene(const Scene& scene);
@@ -120,6 +126,7 @@ class LandscapeView : public QWidget {
     HeatmapStyle style_;
     bool dark_ = false;
     std::vector<std::shared_ptr<const Run>> ghost_runs_;
+    QStringList ghost_labels_;
     int dim_ = 2;
 };
 
