@@ -1,7 +1,8 @@
 // The look of an exported figure: the colour-blind-safe Okabe–Ito model colours, dash styles
-// and relative line widths (the screen's views use these same functions), on a paper (white), projector (high contrast, thick lines, large fonts) or dark
-// palette, with sizes given in points so that one figure renders alike into PNG, SVG and PDF.
-// This library needs no widgets and no OpenGL: the headless CLI links it.
+// and relative line widths (the screen's views use these same functions), on a paper (white),
+// projector (high contrast, thick lines, large fonts) or dark palette, with sizes given in points
+// so that one figure renders alike into PNG, SVG and PDF. This library needs no widgets and no
+// OpenGL: the headless CLI links it.
 #pragma once
 
 #include <QColor>
