@@ -109,9 +109,7 @@ QString elided(const QString& text, const QFont& font, const QPaintDevice* devic
     return fm.elidedText(text, Qt::ElideRight, width);
 }
 
-PlotAxis niceLinear(double lo, double hi, const QString& title) {
-    PlotAxis a;
-    a.title = title;
+NiceRange niceRange(double lo, double hi) {
     if (!std::isfinite(lo) || !std::isfinite(hi)) {
         lo = 0.0;
         hi = 1.0;
@@ -129,10 +127,23 @@ PlotAxis niceLinear(double lo, double hi, const QString& title) {
         span = hi - lo;
     }
     const double pad = 0.05 * span;
-    const double step = niceStep((span + 2.0 * pad) / 4.0);
-    a.lo = std::floor((lo - pad) / step) * step;
-    a.hi = std::ceil((hi + pad) / step) * step;
-    a.ticks = std::clamp(static_cast<int>(std::lround((a.hi - a.lo) / step)) + 1, 2, 11);
+    NiceRange r;
+    r.step = niceStep((span + 2.0 * pad) / 4.0);
+    r.lo = std::floor((lo - pad) / r.step) * r.step;
+    r.hi = std::ceil((hi + pad) / r.step) * r.step;
+    if (std::abs(r.lo) < 1e-9 * r.step) r.lo = 0.0;
+    if (std::abs(r.hi) < 1e-9 * r.step) r.hi = 0.0;
+    r.ticks = std::clamp(static_cast<int>(std::lround((r.hi - r.lo) / r.step)) + 1, 2, 11);
+    return r;
+}
+
+PlotAxis niceLinear(double lo, double hi, const QString& title) {
+    const NiceRange r = niceRange(lo, hi);
+    PlotAxis a;
+    a.title = title;
+    a.lo = r.lo;
+    a.hi = r.hi;
+    a.ticks = r.ticks;
     return a;
 }
 

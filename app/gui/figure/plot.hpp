@@ -76,6 +76,15 @@ struct PlotSpec {
 
 /// A nice linear range around [lo, hi] (5 % padding) with its tick count.
 PlotAxis niceLinear(double lo, double hi, const QString& title);
+
+/// A "nice" linear range around [lo, hi] (5 % padding, ends on multiples of a 1-2-5 step,
+/// round-off around 0 taken as 0, a constant series given a small band): what niceLinear and the
+/// screen's chart axes (gui::RangeKeeper) both use.
+struct NiceRange {
+    double lo = 0.0, hi = 1.0, step = 0.25;
+    int ticks = 5;  ///< number of tick marks, clamped to [2, 11]
+};
+NiceRange niceRange(double lo, double hi);
 /// Whole decades around [lo, hi] (lo > 0).
 PlotAxis niceLog(double lo, double hi, const QString& title);
 /// Finite (and positive if `positive`) range of values; false if none.

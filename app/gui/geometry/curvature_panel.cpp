@@ -70,17 +70,7 @@ HessianSeries curvatureAlongRun(const Loss& loss, const Trajectory& tr, const Ru
 // ---------------------------------------------------------------------------------------------
 CurveChart::CurveChart(const QString& title, const QString& y_title, QWidget* parent)
     : ChartPanel(title, parent) {
-    x_axis_ = new QValueAxis;
-    x_axis_->setLabelFormat("%.0f");
-    x_axis_->setTickCount(5);
-    x_axis_->setRange(0, 1);
-    styleAxis(x_axis_, tr("step n   (t = nη)"));
-    chart()->addAxis(x_axis_, Qt::AlignBottom);
-    x_log_ = new QLogValueAxis(this);
-    x_log_->setBase(10.0);
-    x_log_->setLabelFormat("%.0f");
-    x_log_->setMinorTickCount(8);
-    styleAxis(x_log_, tr("step n + 1   (log scale)"));
+    makeTimeAxes(x_axis_, x_log_);
     y_axis_ = new QValueAxis;
     y_axis_->setLabelFormat("%.3g");
     styleAxis(y_axis_, y_title);
@@ -118,11 +108,7 @@ void CurveChart::setTimeWindow(double fraction) {
     if (log == log_time_) return;
     QAbstractAxis* old = xAxis();
     log_time_ = log;
-    chart()->removeAxis(old);
-    old->setParent(this);
-    chart()->addAxis(xAxis(), Qt::AlignBottom);
-    for (QAbstractSeries* s : chart()->series())
-        s->attachAxis(xAxis());
+    swapTimeAxis(old, xAxis());
     hideMarkerFromLegend();
     applyTheme(dark_);
 }

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "gui/figure/plot.hpp"
 #include "gui/profile.hpp"
 #include "gui/views/style.hpp"
 
@@ -130,14 +131,6 @@ void TrackedChartView::drawBackground(QPainter* painter, const QRectF& rect) {
     painter->restore();
 }
 
-namespace {
-double niceStep(double x) {
-    const double p = std::pow(10.0, std::floor(std::log10(x)));
-    const double f = x / p;
-    return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * p;
-}
-}  // namespace
-
 bool RangeKeeper::fit(double lo, double hi) {
     if (!std::isfinite(lo) || !std::isfinite(hi)) return false;
     if (hi < lo) std::swap(lo, hi);
@@ -161,26 +154,13 @@ bool RangeKeeper::fit(double lo, double hi) {
     // Values at rounding level (e.g. a charge that is exactly 0 in exact arithmetic) are 0.
     if (std::max(std::abs(lo), std::abs(hi)) < 1e-12) lo = hi = 0.0;
     if (valid_ && lo >= lo_ && hi <= hi_ && (hi - lo) >= 0.35 * (hi_ - lo_)) return false;
-    double span = hi - lo;
-    const double mag = std::max(std::abs(lo), std::abs(hi));
-    if (!(span > 1e-12 * mag) || span <= 0.0) {
-        // A constant series (e.g. a charge that is exactly 0): a small symmetric band.
-        const double pad = mag > 0.0 ? 0.1 * mag : 1.0;
-        lo -= pad;
-        hi += pad;
-        span = hi - lo;
-    }
-    const double pad = 0.05 * span;
-    const double step = niceStep((span + 2.0 * pad) / 4.0);
-    double nlo = std::floor((lo - pad) / step) * step;
-    double nhi = std::ceil((hi + pad) / step) * step;
-    if (std::abs(nlo) < 1e-9 * step) nlo = 0.0;
-    if (std::abs(nhi) < 1e-9 * step) nhi = 0.0;
-    const bool changed = !valid_ || nlo != lo_ || nhi != hi_;
-    lo_ = nlo;
-    hi_ = nhi;
-    ticks_ = std::clamp(static_cast<int>(std::lround((nhi - nlo) / step)) + 1, 2, 11);
-    step_ = step;
+    // The same nice range as an exported figure's axis.
+    const figure::NiceRange r = figure::niceRange(lo, hi);
+    const bool changed = !valid_ || r.lo != lo_ || r.hi != hi_;
+    lo_ = r.lo;
+    hi_ = r.hi;
+    ticks_ = r.ticks;
+    step_ = r.step;
     valid_ = true;
     return changed;
 }
@@ -272,6 +252,28 @@ void ChartPanel::styleAxis(QAbstractAxis* axis, const QString& title) {
     QFont tf = lectureFont(0.9);
     axis->setTitleFont(tf);
     axis->setTitleText(title);
+}
+
+void ChartPanel::makeTimeAxes(QValueAxis*& linear, QLogValueAxis*& log) {
+    linear = new QValueAxis;
+    linear->setLabelFormat("%.0f");
+    linear->setTickCount(5);
+    linear->setRange(0, 1);
+    styleAxis(linear, tr("step n   (t = nη)"));
+    chart_->addAxis(linear, Qt::AlignBottom);
+    log = new QLogValueAxis(this);
+    log->setBase(10.0);
+    log->setLabelFormat("%.0f");
+    log->setMinorTickCount(8);
+    styleAxis(log, tr("step n + 1   (log scale)"));
+}
+
+void ChartPanel::swapTimeAxis(QAbstractAxis* old, QAbstractAxis* now) {
+    chart_->removeAxis(old);
+    old->setParent(this);
+    chart_->addAxis(now, Qt::AlignBottom);
+    for (QAbstractSeries* s : chart_->series())
+        s->attachAxis(now);
 }
 
 QColor ChartPanel::textMix(double a) const {

@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QValueAxis>
 #include <QWidget>
 #include <memory>
@@ -123,6 +124,12 @@ class ChartPanel : public QWidget {
     /// The text colour mixed over the background with weight `a`, opaque: translucent pens
     /// are blended span by span through Qt's thread pool, opaque ones are not (PERFORMANCE.md).
     QColor textMix(double a) const;
+    /// The two time axes of a chart against the step: linear n (added at the bottom, range [0, 1]
+    /// until data come) and log n + 1 (made, kept aside for swapTimeAxis).
+    void makeTimeAxes(QValueAxis*& linear, QLogValueAxis*& log);
+    /// Puts `now` at the bottom in place of `old` (kept, parented to this panel) and attaches
+    /// every series to it.
+    void swapTimeAxis(QAbstractAxis* old, QAbstractAxis* now);
     /// A pen for a series.
     QPen seriesPen(const QColor& c, double width, Qt::PenStyle style = Qt::SolidLine) const;
     /// Width of the plot area in pixels (decimation resolution).

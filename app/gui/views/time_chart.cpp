@@ -11,17 +11,7 @@ namespace noether::gui {
 
 TimeChart::TimeChart(const QString& title, const QString& y_title, bool log_y, QWidget* parent)
     : ChartPanel(title, parent), yr_(log_y), yr2_(false), log_y_(log_y) {
-    x_axis_ = new QValueAxis;
-    x_axis_->setLabelFormat("%.0f");
-    x_axis_->setTickCount(5);
-    x_axis_->setRange(0, 1);
-    styleAxis(x_axis_, tr("step n   (t = nη)"));
-    chart()->addAxis(x_axis_, Qt::AlignBottom);
-    x_log_ = new QLogValueAxis(this);
-    x_log_->setBase(10.0);
-    x_log_->setLabelFormat("%.0f");
-    x_log_->setMinorTickCount(8);
-    styleAxis(x_log_, tr("step n + 1   (log scale)"));
+    makeTimeAxes(x_axis_, x_log_);
     if (log_y) {
         auto* a = new QLogValueAxis;
         a->setBase(10.0);
@@ -139,12 +129,7 @@ void TimeChart::setTimeWindow(double fraction) {
     if (log == log_time_) return;
     QAbstractAxis* old = xAxis();
     log_time_ = log;
-    QAbstractAxis* now = xAxis();
-    chart()->removeAxis(old);
-    old->setParent(this);
-    chart()->addAxis(now, Qt::AlignBottom);
-    for (QAbstractSeries* s : chart()->series())
-        s->attachAxis(now);
+    swapTimeAxis(old, xAxis());
     applyTheme(dark_);
     fixLegend();
     x_end_ = 0;
