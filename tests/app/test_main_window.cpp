@@ -24,6 +24,7 @@
 #include "gui/views/landscape_view.hpp"
 #include "gui/views/loss_chart.hpp"
 #include "gui/views/phase_chart.hpp"
+#include "main_window_fixture.hpp"
 
 using namespace noether;
 using namespace noether::gui;
@@ -50,25 +51,7 @@ int countNonFinite(MainWindow& w) {
     return bad;
 }
 
-class MainWindowTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        if (!qApp) GTEST_SKIP() << "no display (run under xvfb-run)";
-        window_ = std::make_unique<MainWindow>(false);
-        window_->resize(1600, 1000);
-        window_->show();
-        ASSERT_TRUE(QTest::qWaitForWindowExposed(window_.get()));
-        ASSERT_TRUE(waitFirstFrame(*window_, 20000)) << "first frame never presented";
-    }
-    void TearDown() override { window_.reset(); }
-
-    // Waits until the last request has been presented.
-    bool settle(int timeout_ms = 20000) {
-        return waitPresented(*window_, window_->runs()->lastRequested(), timeout_ms);
-    }
-
-    std::unique_ptr<MainWindow> window_;
-};
+class MainWindowTest : public MainWindowFixture {};
 
 }  // namespace
 

@@ -26,6 +26,7 @@
 #include "gui/panels/timeline.hpp"
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/landscape_view.hpp"
+#include "main_window_fixture.hpp"
 #include "noether/discovery.hpp"
 #include "noether/expression.hpp"
 
@@ -52,20 +53,8 @@ QString shotDir() {
     return qEnvironmentVariable("NOETHER_GEOMETRY_SHOTS");
 }
 
-class GeometryGuiTest : public ::testing::Test {
+class GeometryGuiTest : public MainWindowFixture {
   protected:
-    void SetUp() override {
-        if (!qApp) GTEST_SKIP() << "no display (run under xvfb-run)";
-        window_ = std::make_unique<MainWindow>(false);
-        window_->resize(1600, 1000);
-        window_->show();
-        ASSERT_TRUE(QTest::qWaitForWindowExposed(window_.get()));
-        ASSERT_TRUE(waitFirstFrame(*window_, 20000)) << "first frame never presented";
-    }
-    void TearDown() override { window_.reset(); }
-
-    // Waits until the last request is on screen.
-    bool settle() { return waitPresented(*window_, window_->runs()->lastRequested(), 20000); }
     // Makes the typed Mexican hat the scene's loss through the editor.
     LossEditor* applyTypedHat() {
         LossEditor* ed = window_->geometry()->openLossEditor();
@@ -74,8 +63,6 @@ class GeometryGuiTest : public ::testing::Test {
         EXPECT_TRUE(settle());
         return ed;
     }
-
-    std::unique_ptr<MainWindow> window_;
 };
 
 }  // namespace

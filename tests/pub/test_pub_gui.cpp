@@ -32,6 +32,7 @@
 #include "gui/views/landscape_view.hpp"
 #include "gui/views/landscape_window.hpp"
 #include "gui/views/loss_chart.hpp"
+#include "main_window_fixture.hpp"
 #include "pub_support.hpp"
 
 using namespace noether;
@@ -39,26 +40,16 @@ using namespace noether::gui;
 
 namespace {
 
-class PubWindowTest : public ::testing::Test {
+class PubWindowTest : public MainWindowFixture {
   protected:
-    void SetUp() override {
-        if (!g_display) GTEST_SKIP() << "no display (run under xvfb-run)";
-        window_ = std::make_unique<MainWindow>(false);
-        window_->resize(1600, 1000);
-        window_->show();
-        ASSERT_TRUE(QTest::qWaitForWindowExposed(window_.get()));
-        ASSERT_TRUE(waitFirstFrame(*window_, 20000)) << "first frame never presented";
-    }
+    // This program always has a QApplication (offscreen without a display).
+    bool haveDisplay() const override { return g_display; }
     void TearDown() override {
         if (window_ && actions()->lecture()->active()) actions()->lecture()->leave();
         window_.reset();
     }
     SceneActions* actions() { return window_->sceneActions(); }
     const Scene& scene() { return window_->model()->scene(); }
-    // Waits for the run of the scene on screen.
-    bool settle() { return waitPresented(*window_, window_->runs()->lastRequested(), 20000); }
-
-    std::unique_ptr<MainWindow> window_;
     QTemporaryDir dir_;
 };
 
