@@ -161,22 +161,8 @@ int cmd_sweep(int argc, char** argv) {
     if (!result) return fail(as_flag(result.error()));
     const SweepResult& r = *result;
 
-    // CSV: header, then lr outer, momentum inner; 17 significant digits, "nan" for NaN.
-    std::string csv = "lr,momentum";
-    for (SweepMetric m : r.metrics)
-        csv.append(",").append(to_string(m));
-    csv.append("\n");
-    for (long ix = 0; ix < static_cast<long>(r.x.values.size()); ++ix) {
-        for (long iy = 0; iy < static_cast<long>(r.y.values.size()); ++iy) {
-            csv.append(format_double(r.x.values[ix])).append(",");
-            csv.append(format_double(r.y.values[iy]));
-            for (const auto& v : r.values) {
-                const double x = v[r.index(ix, iy)];
-                csv.append(",").append(std::isnan(x) ? std::string("nan") : format_double(x));
-            }
-            csv.append("\n");
-        }
-    }
+    // CSV: header lr,momentum,<metric>; lr outer, momentum inner; "nan" for NaN.
+    const std::string csv = sweep_csv(r);
     if (out) {
         const QString err =
             io::write_file_atomic(QString::fromStdString(*out), QByteArray::fromStdString(csv));

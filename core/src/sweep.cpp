@@ -785,6 +785,26 @@ bool run_batched(const Plan& P, long c0, long c1, const SweepOptions& opt, std::
 // ---------------------------------------------------------------------------------------------
 // Names.
 
+std::string sweep_csv(const SweepResult& r) {
+    std::string csv = to_string(r.x.param);
+    csv.append(",").append(to_string(r.y.param));
+    for (SweepMetric m : r.metrics)
+        csv.append(",").append(to_string(m));
+    csv.append("\n");
+    for (long ix = 0; ix < static_cast<long>(r.x.values.size()); ++ix) {
+        for (long iy = 0; iy < static_cast<long>(r.y.values.size()); ++iy) {
+            csv.append(format_double(r.x.values[ix])).append(",");
+            csv.append(format_double(r.y.values[iy]));
+            for (const auto& v : r.values) {
+                const double x = v[r.index(ix, iy)];
+                csv.append(",").append(std::isnan(x) ? std::string("nan") : format_double(x));
+            }
+            csv.append("\n");
+        }
+    }
+    return csv;
+}
+
 const char* to_string(SweepParam p) {
     switch (p) {
         case SweepParam::LearningRate:

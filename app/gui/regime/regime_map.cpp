@@ -302,24 +302,7 @@ ColourScale fitColourScale(const std::vector<double>& values, bool log) {
 }
 
 QByteArray regimeCsv(const RegimeMap& map) {
-    const SweepResult& r = map.result;
-    std::string csv = to_string(r.x.param);
-    csv.append(",").append(to_string(r.y.param));
-    for (SweepMetric m : r.metrics)
-        csv.append(",").append(to_string(m));
-    csv.append("\n");
-    for (long ix = 0; ix < map.nx(); ++ix) {
-        for (long iy = 0; iy < map.ny(); ++iy) {
-            csv.append(format_double(r.x.values[ix])).append(",");
-            csv.append(format_double(r.y.values[iy]));
-            for (const auto& v : r.values) {
-                const double x = v[r.index(ix, iy)];
-                csv.append(",").append(std::isnan(x) ? std::string("nan") : format_double(x));
-            }
-            csv.append("\n");
-        }
-    }
-    return QByteArray::fromStdString(csv);
+    return QByteArray::fromStdString(sweep_csv(map.result));
 }
 
 }  // namespace noether::gui

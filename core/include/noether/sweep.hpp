@@ -170,4 +170,9 @@ struct SweepOverlay {
 /// mu^2 = 4 m kappa, i.e. m/mu^2 = 1/(4 kappa).
 Result<std::vector<SweepOverlay>> sweep_overlays(const SweepSpec& spec, int samples = 257);
 
+/// The sweep as CSV: a header "<x param>,<y param>,<metric>...", then one row per cell, x outer,
+/// y inner; 17 significant digits, "nan" where a metric has no value. (The `sweep` CLI's
+/// contract, lr,momentum,<metric>; the regime map exports the same.)
+std::string sweep_csv(const SweepResult& r);
+
 }  // namespace noether
