@@ -70,6 +70,7 @@ OptimizerState make_state(const RuleParams& p, VecRef q0, const Vector* v0) {
     const auto n = q0.size();
     s.q = q0;
     s.grad = Vector::Zero(n);
+    s.loss_grad = Vector::Zero(n);
     s.buf = Vector::Zero(n);
     s.sq = Vector::Zero(n);
     s.avg = Vector::Zero(n);
@@ -86,7 +87,8 @@ OptimizerState make_state(const RuleParams& p, VecRef q0, const Vector* v0) {
 void step(const Loss& loss, const RuleParams& p, OptimizerState& s) {
     const double lr = p.lr, k = p.weight_decay;
     Vector& g = s.grad;
-    loss.gradient(s.q, g);
+    loss.gradient(s.q, s.loss_grad);
+    g = s.loss_grad;
     switch (p.rule) {
         case Rule::Sgd: {
             if (k != 0.0) g += k * s.q;  // grad.add(param, alpha=weight_decay)

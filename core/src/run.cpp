@@ -47,8 +47,21 @@ std::string divergence_message(long step, double norm) {
     return buf;
 }
 
-bool bad_point(VecRef q) {
-    return !q.allFinite() || q.norm() > kDivergenceNorm;
+// f(i) = g(i) for i = 0..n-1 where g(a + b) = g(a) g(b) (powers, exponentials): the products of
+// two tables of about sqrt(n) exact values, within two roundings of g(i) itself, for 2 sqrt(n)
+// calls of pow or exp instead of n.
+template <class G>
+std::vector<double> exponential_table(long n, G g) {
+    constexpr long kBlock = 128;
+    std::vector<double> lo(kBlock), out(static_cast<size_t>(std::max<long>(n, 0)));
+    for (long b = 0; b < kBlock; ++b)
+        lo[b] = g(static_cast<double>(b));
+    for (long a = 0; a * kBlock < n; ++a) {
+        const double hi = g(static_cast<double>(a * kBlock));
+        for (long b = 0; b < kBlock && a * kBlock + b < n; ++b)
+            out[a * kBlock + b] = hi * lo[b];
+    }
+    return out;
 }
 
 // Resizes every per-sample array to `count` samples.
@@ -88,10 +101,10 @@ void truncate(Trajectory& tr, long count) {
     }
 }
 
-void record_point(Trajectory& tr, const Loss& loss, long i, VecRef q, VecRef v, Vector& grad) {
+// Sample i: q, v, f(q), |grad f(q)| (grad given) and |q|^2.
+void record_point(Trajectory& tr, const Loss& loss, long i, VecRef q, VecRef v, VecRef grad) {
     tr.q.col(i) = q;
     tr.v.col(i) = v;
-    loss.gradient(q, grad);
     tr.loss.push_back(loss.value(q));
     tr.grad_norm.push_back(grad.norm());
     tr.r2.push_back(q.squaredNorm());
@@ -109,7 +122,8 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
 
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
     OptimizerState st = make_state(p, sc.q0, v0);
-    Vector q = sc.q0, qnext(n), grad(n), d(n), xi(n), vel(n), Sd(n);
+    Vector q = sc.q0, qnext(n), d(n), xi(n), vel(n), Sd(n);
+    const Vector& grad = st.loss_grad;  // grad f(q_i), from the step that leaves q_i
     // d_0 = -eta v0 and J_{-1} = <-eta v0, xi(q0 + eta v0)> (PHYSICS.md §0).
     d = v0 ? Vector(-eta * *v0) : Vector::Zero(n);
     std::vector<Matrix> S;
@@ -125,7 +139,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
         step(loss, p, st);
         qnext = st.q;
         // q_{i+1} is the first bad step; sample i (finite) is kept when its forward step is.
-        const bool bad = bad_point(qnext);
+        const bool bad = diverged_point(qnext);
         if (bad) {
             tr.diverged = true;
             tr.diverged_at = i + 1;
@@ -198,18 +212,17 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     long kept = 0;
     const SampleSink sink = [&](long i, VecRef y) {
         const auto q = y.head(n);
-        if (bad_point(q)) {
+        if (diverged_point(q)) {
             tr.diverged = true;
             tr.diverged_at = i;
             tr.message = divergence_message(i, q.norm());
             return false;
         }
-        if (second_order) {
+        loss.gradient(q, grad);
+        if (second_order)
             vel = y.tail(n);
-        } else {
-            loss.gradient(q, gwork);
-            vel = -(gwork + k * q) / mu;
-        }
+        else
+            vel = -(grad + k * q) / mu;
         record_point(tr, loss, i, q, vel, grad);
         for (size_t g = 0; g < loss.generators().size(); ++g) {
             const Generator& gen = loss.generators()[g];
@@ -287,11 +300,14 @@ void add_predictions(const Scene& sc, const Loss& loss, Trajectory& tr) {
             NamedSeries s = series("J_rotation_law", discrete ? "J_0 β^n (exact, §2.3)"
                                                               : (flow ? "0 (gradient flow, §1.2)"
                                                                       : "J(0) e^{−μt/m} (§1.2)"));
-            for (long i = 0; i < N; ++i) {
-                const double t = static_cast<double>(i) * eta;
-                s.values[i] = flow ? 0.0
-                                   : (discrete ? cs.J[0] * std::pow(beta, static_cast<double>(i))
-                                               : cs.J[0] * std::exp(-mu * t / m));
+            if (!flow) {
+                const std::vector<double> decay =
+                    discrete ? exponential_table(N, [beta](double i) { return std::pow(beta, i); })
+                             : exponential_table(N, [mu, m, eta](double i) {
+                                   return std::exp(-mu * (i * eta) / m);
+                               });
+                for (long i = 0; i < N; ++i)
+                    s.values[i] = cs.J[0] * decay[i];
             }
             tr.predictions.push_back(std::move(s));
         }

@@ -4,6 +4,18 @@
 
 namespace noether {
 
+double divergence_r2() {
+    static const double r2 = [] {
+        double x = kDivergenceNorm * kDivergenceNorm;
+        while (std::sqrt(x) > kDivergenceNorm)
+            x = std::nextafter(x, 0.0);
+        while (std::sqrt(std::nextafter(x, INFINITY)) <= kDivergenceNorm)
+            x = std::nextafter(x, INFINITY);
+        return x;
+    }();
+    return r2;
+}
+
 const char* to_string(Model m) {
     switch (m) {
         case Model::Discrete:

@@ -42,21 +42,6 @@ std::string got(double x) {
     return os.str();
 }
 
-// The largest |q|^2 whose square root is <= kDivergenceNorm: !(r2 <= max) <=> run.cpp's
-// bad_point (non-finite, or |q| = sqrt(r2) > 1e8).
-double max_r2() {
-    double x = kDivergenceNorm * kDivergenceNorm;
-    while (std::sqrt(x) > kDivergenceNorm)
-        x = std::nextafter(x, 0.0);
-    while (std::sqrt(std::nextafter(x, kInf)) <= kDivergenceNorm)
-        x = std::nextafter(x, kInf);
-    return x;
-}
-
-bool bad_point(VecRef q) {
-    return !q.allFinite() || q.norm() > kDivergenceNorm;
-}
-
 const char* range_field(SweepParam p) {
     switch (p) {
         case SweepParam::LearningRate:
@@ -495,7 +480,7 @@ bool run_cell(const Plan& P, long c, const SweepOptions& opt, SweepResult& res) 
     Matrix Q;
     if (gaps) Q.resize(n, N + 1);
     for (long step_n = 0;; ++step_n) {
-        if (step_n >= 1 && bad_point(st.q)) {
+        if (step_n >= 1 && diverged_point(st.q)) {
             end.diverged_at = step_n;
             break;
         }
@@ -726,7 +711,7 @@ bool run_batched(const Plan& P, long c0, long c1, const SweepOptions& opt, std::
                  SweepResult& res) {
     const SweepSpec& s = *P.spec;
     const long N = P.steps;
-    const double thr = max_r2();
+    const double thr = divergence_r2();
     const bool observe = P.need_loss || P.need_eq17 || P.need_charge;
     auto w = std::make_unique<Block>();
     std::vector<Tracker> trackers(kBlock);

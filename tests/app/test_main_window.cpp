@@ -284,3 +284,29 @@ TEST(MainWindowSettings, RemembersTheLastSceneAndLayout) {
     EXPECT_EQ(again.model()->undoStack()->count(), 0);
     QSettings().clear();
 }
+
+TEST_F(MainWindowTest, ReadOutDescribesTheRunOnScreenAndNeverDropsItsEndPoint) {
+    MainWindow& w = *window_;
+    QLabel* readout = w.controls()->readout();
+    ASSERT_TRUE(readout->text().contains("end point")) << readout->text().toStdString();
+    // A new learning rate: the read-out follows with the run, m = eta (1 + beta)/2 = 0.019,
+    // and keeps its end-point lines (no flicker between three and five lines while dragging).
+    w.controls()->lrControl()->spinBox()->setValue(0.02);
+    EXPECT_TRUE(readout->text().contains("end point")) << readout->text().toStdString();
+    ASSERT_TRUE(settle());
+    EXPECT_TRUE(readout->text().contains("<b>0.019</b>")) << readout->text().toStdString();
+    EXPECT_TRUE(readout->text().contains("end point")) << readout->text().toStdString();
+    // A scene that gives no run (the engine refuses it) still updates m and mu, without an end
+    // point that would belong to another scene.
+    Scene bad = w.model()->scene();
+    bad.rule.momentum = 0.5;
+    bad.show_discrete = bad.show_ode = bad.show_ode_rest = bad.show_flow = false;  // no model
+    w.model()->setScene(bad, "no model");
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 3000 && !readout->text().contains("<b>0.5</b>"))
+        QTest::qWait(20);
+    EXPECT_TRUE(readout->text().contains("μ = 1 − β = <b>0.5</b>"))
+        << readout->text().toStdString();
+    EXPECT_FALSE(readout->text().contains("end point")) << readout->text().toStdString();
+}

@@ -4,6 +4,7 @@
 // serial run bit for bit, and decimation keeps the envelope and drops non-finite values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -223,4 +224,77 @@ TEST(Decimate, PathKeepsEndsAndSkipsSubpixelSteps) {
     EXPECT_LT(out.size(), 600);
     EXPECT_EQ(out.front(), QPointF(x.front(), y.front()));
     EXPECT_EQ(out.back(), QPointF(x.back(), y.back()));
+}
+
+namespace {
+// Distance in pixels from p to the segment a-b.
+double segmentDistance(QPointF p, QPointF a, QPointF b) {
+    const double ux = b.x() - a.x(), uy = b.y() - a.y(), len2 = ux * ux + uy * uy;
+    const double wx = p.x() - a.x(), wy = p.y() - a.y();
+    const double t = len2 > 0 ? std::clamp((wx * ux + wy * uy) / len2, 0.0, 1.0) : 0.0;
+    return std::hypot(wx - t * ux, wy - t * uy);
+}
+
+// Every point of `before` lies within tol pixels of the kept chord that spans it.
+void expectWithinTolerance(const QList<QPointF>& before, const QList<QPointF>& after,
+                           const gui::AxisMap& xm, const gui::AxisMap& ym, double tol) {
+    auto px = [&](QPointF p) { return QPointF(xm.toPixel(p.x()), ym.toPixel(p.y())); };
+    ASSERT_GE(after.size(), 2);
+    EXPECT_EQ(after.front(), before.front());
+    EXPECT_EQ(after.back(), before.back());
+    qsizetype k = 0;  // chord after[k] - after[k + 1]
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        if (before[i] == after[k + 1] && k + 2 < after.size()) ++k;
+        EXPECT_LE(segmentDistance(px(before[i]), px(after[k]), px(after[k + 1])), tol + 1e-9)
+            << "point " << i;
+    }
+}
+}  // namespace
+
+TEST(Decimate, SimplifiedLineStaysWithinAQuarterPixelAndDropsSmoothStretches) {
+    const gui::AxisMap xm{0.0, 400.0, false, 400}, ym{-1.2, 1.2, false, 240};
+    // A smooth decay, an oscillation of a few pixels and a single bump of half a pixel.
+    QList<QPointF> smooth, wiggle, bump;
+    for (int i = 0; i <= 400; ++i) {
+        const double x = i;
+        smooth.append({x, std::exp(-x / 80.0) * std::cos(x / 40.0)});
+        wiggle.append({x, 0.05 * ((i % 2) ? 1.0 : -1.0)});
+        bump.append({x, i == 200 ? 0.5 * 2.4 / 240.0 : 0.0});
+    }
+    for (const QList<QPointF>* line : {&smooth, &wiggle, &bump}) {
+        QList<QPointF> s = *line;
+        gui::simplifyPolyline(s, xm, ym, 0.25);
+        expectWithinTolerance(*line, s, xm, ym, 0.25);
+    }
+    QList<QPointF> s = smooth;
+    gui::simplifyPolyline(s, xm, ym, 0.25);
+    EXPECT_LT(s.size(), smooth.size() / 4);  // a smooth curve needs few chords
+    s = wiggle;
+    gui::simplifyPolyline(s, xm, ym, 0.25);
+    EXPECT_EQ(s.size(), wiggle.size());  // a 6-pixel oscillation keeps every turn
+    s = bump;
+    gui::simplifyPolyline(s, xm, ym, 0.25);
+    EXPECT_TRUE(s.contains(bump[200]));  // half a pixel is more than the tolerance
+    EXPECT_LE(s.size(), 401 / 48 + 5);   // flat: one chord per 48 points (the reach) + the bump
+}
+
+TEST(Decimate, EnvelopeRangeIsTheFiniteRangeOfTheWindow) {
+    std::vector<double> y(20000);
+    for (size_t i = 0; i < y.size(); ++i)
+        y[i] = std::exp(-1e-3 * static_cast<double>(i)) * std::sin(0.3 * static_cast<double>(i));
+    y[3] = std::numeric_limits<double>::quiet_NaN();
+    y[9000] = -std::numeric_limits<double>::infinity();
+    y[12000] = 7.0;  // outside the window [0, 10000] below
+    for (bool log : {false, true})
+        for (long end : {10000L, 19999L}) {
+            const gui::AxisMap xmap{log ? 1.0 : 0.0, static_cast<double>(end) + (log ? 1.0 : 0.0),
+                                    log, 333};
+            gui::ColumnEnvelope env;
+            env.build(y.data(), static_cast<long>(y.size()), log ? 1.0 : 0.0, 1.0, xmap, log);
+            double lo = 0, hi = 0, elo = 0, ehi = 0;
+            ASSERT_TRUE(gui::finiteRange(y.data(), end + 1, log, lo, hi));
+            ASSERT_TRUE(env.range(elo, ehi));
+            EXPECT_EQ(elo, lo) << log << " " << end;
+            EXPECT_EQ(ehi, hi) << log << " " << end;
+        }
 }

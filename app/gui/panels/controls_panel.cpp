@@ -9,6 +9,7 @@
 #include <QPixmap>
 #include <QRegularExpression>
 #include <QStringList>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -200,6 +201,13 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(paren
            "Hessian eigenvalue there.\nStability (quadratic loss, heavy ball): η(λ_max + k) < "
            "2(1+β)."));
     readout_box_ = new SteadyBox(readout_);
+    readout_timer_ = new QTimer(this);
+    readout_timer_->setSingleShot(true);
+    readout_timer_->setInterval(200);
+    connect(readout_timer_, &QTimer::timeout, this, [this] {
+        const Scene& s = model_->scene();
+        updateReadout(s, run_ && run_->scene == s ? run_.get() : nullptr);
+    });
     dl->addWidget(readout_box_);
     outer->addWidget(derived);
     outer->addStretch(1);
@@ -466,16 +474,18 @@ void ControlsPanel::sync(const Scene& s, SceneField) {
         const QSignalBlocker b(models_[i]);
         models_[i]->setChecked(on[i]);
     }
-    updateReadout();
+    // The run of the new scene brings its read-out (setRun), in the same frame as the views; the
+    // timer covers a scene that gives no run (invalid input).
+    readout_timer_->start();
 }
 
 void ControlsPanel::setRun(std::shared_ptr<const Run> run) {
     run_ = std::move(run);
-    updateReadout();
+    readout_timer_->stop();
+    if (run_) updateReadout(run_->scene, run_.get());
 }
 
-void ControlsPanel::updateReadout() {
-    const Scene& s = model_->scene();
+void ControlsPanel::updateReadout(const Scene& s, const Run* run) {
     const double m = implicit_mass(s.rule), mu = damping(s.rule);
     QString html = tr("m = η(1+β)/2 = <b>%1</b><br>μ = 1 − β = <b>%2</b><br>"
                       "m/μ = <b>%3</b> &nbsp;(momentum time scale)")
@@ -484,11 +494,9 @@ void ControlsPanel::updateReadout() {
         html += tr("<br><i>%1 has no momentum: β = 0 in m and μ</i>")
                     .arg(QString::fromLatin1(to_string(s.rule.rule)));
     // The regime needs the run's end point (curvature there).
-    if (run_ && run_->scene == s && !run_->trajectories.empty() &&
-        run_->trajectories.front().samples() > 0) {
-        const Trajectory& tr0 = run_->trajectories.front();
-        const DampingRegime d =
-            damping_regime(*run_->loss, tr0.q.col(tr0.samples() - 1), run_->scene.rule);
+    if (run && !run->trajectories.empty() && run->trajectories.front().samples() > 0) {
+        const Trajectory& tr0 = run->trajectories.front();
+        const DampingRegime d = damping_regime(*run->loss, tr0.q.col(tr0.samples() - 1), s.rule);
         if (d.has_curvature) {
             html += tr("<br>end point: λ_max = %1, 4m(λ+k)/μ² = <b>%2</b> → <b>%3</b>")
                         .arg(fmt(d.lambda_max), fmt(d.zeta),

@@ -50,7 +50,8 @@ class ControlsPanel : public QWidget {
     void rebuildVectors(const Scene& scene);
     void updateRuleVisibility(Rule rule);
     std::optional<Rule> visible_rule_;  ///< the rule whose rows are shown
-    void updateReadout();
+    /// The derived quantities of scene s, and the regime at the end point of its run if given.
+    void updateReadout(const Scene& s, const Run* run);
     void addRow(QFormLayout* form, const QString& label, QWidget* w, const QString& tip);
     void connectGesture(ValueControl* c);
 
@@ -90,6 +91,7 @@ class ControlsPanel : public QWidget {
     std::array<QCheckBox*, 4> models_{};
     QLabel* readout_;
     class SteadyBox* readout_box_;
+    class QTimer* readout_timer_;
 };
 
 }  // namespace noether::gui

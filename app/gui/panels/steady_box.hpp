@@ -5,6 +5,8 @@
 // needs more height than it has (and keeps it: heights only grow, so nothing jumps).
 #pragma once
 
+#include <QFont>
+#include <QHash>
 #include <QLabel>
 #include <QWidget>
 
@@ -31,6 +33,9 @@ class SteadyBox : public QWidget {
 
     QLabel* label_;
     int reserved_ = 0;
+    QHash<QString, int> measured_;  ///< height of each text shape (digits as 0) at measured_width_
+    int measured_width_ = -1;
+    QFont measured_font_;
 };
 
 }  // namespace noether::gui

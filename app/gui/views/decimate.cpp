@@ -32,8 +32,12 @@ double AxisMap::fromPixel(double px) const {
     return lo + f * (hi - lo);
 }
 
-void decimateColumns(const double* y, long n, double x0, double dx, const AxisMap& xmap,
-                     const AxisMap& ymap, QList<QPointF>& out) {
+void ColumnEnvelope::build(const double* y, long n, double x0, double dx, const AxisMap& xmap,
+                           bool positive) {
+    cols_.clear();
+    y_ = y;
+    x0_ = x0;
+    dx_ = dx;
     if (n <= 0 || !(xmap.hi > xmap.lo) || xmap.pixels <= 0 || !(dx > 0)) return;
     // Sample index at the left edge of column c (x is linear in the index): a few logs per
     // column instead of one per sample.
@@ -41,52 +45,114 @@ void decimateColumns(const double* y, long n, double x0, double dx, const AxisMa
         const double x = xmap.fromPixel(static_cast<double>(c));
         return std::clamp<long>(static_cast<long>(std::ceil((x - x0) / dx - 1e-9)), 0, n);
     };
-    auto point = [&](long i) {
-        return QPointF(x0 + static_cast<double>(i) * dx, ymap.clampValue(y[i]));
-    };
-    const bool positive = ymap.log;
-    long i_last_kept = -1;
+    auto good = [positive](double v) { return std::isfinite(v) && (!positive || v > 0.0); };
+    cols_.reserve(static_cast<size_t>(xmap.pixels));
     long begin = firstIndex(0);
     for (int c = 0; c < xmap.pixels && begin < n; ++c) {
         const long end =
             c + 1 == xmap.pixels ? std::min<long>(n, firstIndex(c + 1) + 1) : firstIndex(c + 1);
-        long i_first = -1, i_min = -1, i_max = -1;
-        for (long i = begin; i < end; ++i) {
-            const double v = y[i];
-            if (!std::isfinite(v) || (positive && !(v > 0.0))) continue;
-            if (i_first < 0) {
-                i_first = i_min = i_max = i;
-                continue;
-            }
-            if (v < y[i_min]) i_min = i;
-            if (v > y[i_max]) i_max = i;
-        }
+        long i = begin;
+        while (i < end && !good(y[i]))
+            ++i;
         begin = std::max(begin, end);
-        if (i_first < 0) continue;
-        // Comparisons on raw values (the maps are monotonic); pixels only for the span.
-        const double span = std::abs(ymap.toPixel(y[i_max]) - ymap.toPixel(y[i_min]));
-        if (span < 1.0) {
-            out.append(point(i_first));
-        } else if (i_min < i_max) {
-            out.append(point(i_min));
-            out.append(point(i_max));
-        } else {
-            out.append(point(i_max));
-            out.append(point(i_min));
-        }
-        i_last_kept = std::max({i_first, i_min, i_max});
-        // The last finite sample of the column ends the column exactly.
-        for (long i = end - 1; i > i_last_kept; --i)
-            if (std::isfinite(y[i]) && (!positive || y[i] > 0.0)) {
-                i_last_kept = i;
-                break;
+        if (i >= end) continue;
+        Column col{i, i, i, i};
+        double lo = y[i], hi = y[i];
+        for (++i; i < end; ++i) {
+            const double v = y[i];
+            if (!good(v)) continue;
+            if (v < lo) {
+                lo = v;
+                col.min = i;
             }
+            if (v > hi) {
+                hi = v;
+                col.max = i;
+            }
+            col.last = i;
+        }
+        cols_.push_back(col);
+    }
+}
+
+bool ColumnEnvelope::range(double& lo, double& hi) const {
+    if (cols_.empty()) return false;
+    lo = y_[cols_.front().min];
+    hi = y_[cols_.front().max];
+    for (const Column& c : cols_) {
+        lo = std::min(lo, y_[c.min]);
+        hi = std::max(hi, y_[c.max]);
+    }
+    return true;
+}
+
+void ColumnEnvelope::points(const AxisMap& ymap, QList<QPointF>& out) const {
+    if (cols_.empty()) return;
+    auto point = [&](long i) {
+        return QPointF(x0_ + static_cast<double>(i) * dx_, ymap.clampValue(y_[i]));
+    };
+    for (const Column& c : cols_) {
+        // Comparisons on raw values (the maps are monotonic); pixels only for the span.
+        const double span = std::abs(ymap.toPixel(y_[c.max]) - ymap.toPixel(y_[c.min]));
+        if (span < 1.0) {
+            out.append(point(c.first));
+        } else if (c.min < c.max) {
+            out.append(point(c.min));
+            out.append(point(c.max));
+        } else {
+            out.append(point(c.max));
+            out.append(point(c.min));
+        }
     }
     // End exactly on the last finite sample drawn.
-    if (i_last_kept >= 0) {
-        const QPointF e = point(i_last_kept);
-        if (out.isEmpty() || out.back() != e) out.append(e);
+    const QPointF e = point(cols_.back().last);
+    if (out.isEmpty() || out.back() != e) out.append(e);
+}
+
+void decimateColumns(const double* y, long n, double x0, double dx, const AxisMap& xmap,
+                     const AxisMap& ymap, QList<QPointF>& out) {
+    ColumnEnvelope env;
+    env.build(y, n, x0, dx, xmap, ymap.log);
+    env.points(ymap, out);
+}
+
+void simplifyPolyline(QList<QPointF>& pts, const AxisMap& xmap, const AxisMap& ymap,
+                      double tol_px) {
+    const qsizetype n = pts.size();
+    if (n < 3) return;
+    std::vector<double> px(n), py(n);
+    for (qsizetype i = 0; i < n; ++i) {
+        px[i] = xmap.toPixel(pts[i].x());
+        py[i] = ymap.toPixel(pts[i].y());
     }
+    // Squared distance of point i from the segment a-b, in pixels.
+    auto dist2 = [&](qsizetype i, qsizetype a, qsizetype b) {
+        const double ux = px[b] - px[a], uy = py[b] - py[a], len2 = ux * ux + uy * uy;
+        const double wx = px[i] - px[a], wy = py[i] - py[a];
+        // The segment, not the infinite line: a turn back is kept.
+        const double t = len2 > 0.0 ? std::clamp((wx * ux + wy * uy) / len2, 0.0, 1.0) : 0.0;
+        const double ex = wx - t * ux, ey = wy - t * uy;
+        return ex * ex + ey * ey;
+    };
+    // Greedy: from the last point kept, reach as far as a chord of at most kReach points stays
+    // within the tolerance of every point it skips. Linear in n (oscillations end each chord at
+    // once, smooth stretches are capped), where Douglas–Peucker is quadratic on oscillations.
+    constexpr qsizetype kReach = 48;
+    const double tol2 = tol_px * tol_px;
+    qsizetype w = 1, a = 0;
+    while (a < n - 1) {
+        qsizetype b = a + 1;
+        while (b + 1 < n && b + 1 - a <= kReach) {
+            bool fits = true;
+            for (qsizetype i = a + 1; i <= b && fits; ++i)
+                fits = dist2(i, a, b + 1) <= tol2;
+            if (!fits) break;
+            ++b;
+        }
+        pts[w++] = pts[b];
+        a = b;
+    }
+    pts.resize(w);
 }
 
 void decimatePath(const double* x, const double* y, long n, const AxisMap& xmap,

@@ -6,6 +6,7 @@
 
 #include <QList>
 #include <QPointF>
+#include <vector>
 
 namespace noether::gui {
 
@@ -23,6 +24,28 @@ struct AxisMap {
     double clampValue(double v) const;
 };
 
+/// The envelope of a series y_i at x_i = x0 + i dx over the pixel columns of an x axis: per
+/// column its first, smallest, largest and last finite sample (log axes: positive ones only).
+/// One pass over the samples gives both what an axis range needs and the decimated points.
+class ColumnEnvelope {
+  public:
+    /// Scans y[0, n) (the pointer is kept until the next build; y must outlive points()).
+    void build(const double* y, long n, double x0, double dx, const AxisMap& xmap, bool positive);
+    /// Finite min/max of the samples scanned (those inside the x axis); false if none.
+    bool range(double& lo, double& hi) const;
+    /// Min/max per column (one point where the column spans less than a pixel of ymap), ending
+    /// exactly on the last sample; appends to out.
+    void points(const AxisMap& ymap, QList<QPointF>& out) const;
+
+  private:
+    struct Column {
+        long first, min, max, last;
+    };
+    std::vector<Column> cols_;
+    const double* y_ = nullptr;
+    double x0_ = 0.0, dx_ = 1.0;
+};
+
 /// y_i at x_i = x0 + i dx, decimated to min/max per pixel column of xmap; appends to out.
 void decimateColumns(const double* y, long n, double x0, double dx, const AxisMap& xmap,
                      const AxisMap& ymap, QList<QPointF>& out);
@@ -30,6 +53,12 @@ void decimateColumns(const double* y, long n, double x0, double dx, const AxisMa
 /// A path (x_i, y_i): keeps a point when it is at least `min_px` pixels from the last kept one.
 void decimatePath(const double* x, const double* y, long n, const AxisMap& xmap,
                   const AxisMap& ymap, double min_px, QList<QPointF>& out);
+
+/// Drops the points of a polyline that lie within `tol_px` pixels of the chord between the points
+/// kept on either side (greedy, in screen space). The first and last points stay. A chart
+/// strokes and paints every point it gets, so smooth stretches cost a handful instead of hundreds.
+void simplifyPolyline(QList<QPointF>& pts, const AxisMap& xmap, const AxisMap& ymap,
+                      double tol_px = 0.25);
 
 /// Finite min/max of y (positive values only if `positive`); false if there is none.
 bool finiteRange(const double* y, long n, bool positive, double& lo, double& hi);

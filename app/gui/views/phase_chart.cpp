@@ -206,8 +206,9 @@ void PhaseChart::rebuild() {
         pts.clear();
         if (present[i] && xr_.valid() && yr_.valid()) {
             const long n = std::min<long>(end, static_cast<long>(data_[i].x.size()));
-            decimatePath(data_[i].x.data(), data_[i].rate.data(), n, xr_.map(plotWidth()),
-                         yr_.map(plotHeight()), 1.0, pts);
+            const AxisMap xm = xr_.map(plotWidth()), ym = yr_.map(plotHeight());
+            decimatePath(data_[i].x.data(), data_[i].rate.data(), n, xm, ym, 1.0, pts);
+            simplifyPolyline(pts, xm, ym);
         }
         if (!pts.isEmpty() || curve_[i]->count() > 0) curve_[i]->replace(pts);
     }

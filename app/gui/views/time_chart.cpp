@@ -145,16 +145,27 @@ void TimeChart::feed(const std::vector<Feed>& feeds, long steps) {
         else
             x_axis_->setRange(0.0, static_cast<double>(x_end));
     }
+    // One pass over each series: its envelope per pixel column of the window, which gives both
+    // the data ranges and the decimated points.
+    const double x0 = log_time_ ? 1.0 : 0.0;  // log time plots n + 1
+    const AxisMap xmap{x0, static_cast<double>(x_end) + x0, log_time_, plotWidth()};
+    envelopes_.resize(feeds.size());
+    for (size_t k = 0; k < feeds.size(); ++k) {
+        const Feed& f = feeds[k];
+        const ProfileScope p("  envelope");
+        envelopes_[k].build(f.y, f.n, x0, 1.0, xmap, f.axis == 1 && y2_axis_ ? log_y2_ : log_y_);
+    }
     // Data ranges over the window, per axis, visible series only.
     for (int axis = 0; axis < 2; ++axis) {
         if (axis == 1 && !y2_axis_) continue;
         const bool log = axis == 0 ? log_y_ : log_y2_;
         double lo = 0.0, hi = 0.0;
         bool any = false;
-        for (const Feed& f : feeds) {
+        for (size_t k = 0; k < feeds.size(); ++k) {
+            const Feed& f = feeds[k];
             if (f.axis != axis || !f.ranged || !f.series->isVisible()) continue;
             double a, b;
-            if (finiteRange(f.y, std::min(f.n, x_end + 1), log, a, b)) {
+            if (envelopes_[k].range(a, b)) {
                 lo = any ? std::min(lo, a) : a;
                 hi = any ? std::max(hi, b) : b;
                 any = true;
@@ -190,18 +201,18 @@ void TimeChart::feed(const std::vector<Feed>& feeds, long steps) {
         if (!r.valid() && r.fit(log ? 1e-3 : -1.0, 1.0))
             applyRange(axis == 0 ? y_axis_ : y2_axis_, r);
     }
-    const double x0 = log_time_ ? 1.0 : 0.0;  // log time plots n + 1
-    const AxisMap xmap{x0, static_cast<double>(x_end) + x0, log_time_, plotWidth()};
     QList<QPointF> pts;
     for (QLineSeries* s : lines_) {
-        const Feed* f = nullptr;
-        for (const Feed& g : feeds)
-            if (g.series == s) f = &g;
+        size_t k = 0;
+        while (k < feeds.size() && feeds[k].series != s)
+            ++k;
         pts.clear();
-        if (f) {
+        if (k < feeds.size()) {
             const ProfileScope p("  decimate series");
-            const RangeKeeper& r = f->axis == 1 && y2_axis_ ? yr2_ : yr_;
-            decimateColumns(f->y, f->n, x0, 1.0, xmap, r.map(plotHeight()), pts);
+            const RangeKeeper& r = feeds[k].axis == 1 && y2_axis_ ? yr2_ : yr_;
+            const AxisMap ymap = r.map(plotHeight());
+            envelopes_[k].points(ymap, pts);
+            simplifyPolyline(pts, xmap, ymap);
         }
         if (pts.isEmpty() && s->count() == 0) continue;
         const ProfileScope p("  replace series");

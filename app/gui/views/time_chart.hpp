@@ -67,6 +67,7 @@ class TimeChart : public ChartPanel {
     void updateMarker();
 
     std::vector<QLineSeries*> ghost_lines_;
+    std::vector<ColumnEnvelope> envelopes_;  ///< per feed of the last update (kept: no reallocs)
     RangeKeeper yr_, yr2_;
     bool log_y_ = false, log_y2_ = false;
     QLineSeries* marker_ = nullptr;

@@ -51,6 +51,7 @@ double damping(const RuleParams& p);
 struct OptimizerState {
     Vector q;            ///< parameters
     Vector grad;         ///< g = grad f(q_n) (+ k q_n where folded), of the last step
+    Vector loss_grad;    ///< grad f(q_n) alone, of the last step
     Vector buf;          ///< momentum buffer (SGD, RMSprop)
     Vector sq;           ///< RMSprop square_avg / Adam exp_avg_sq
     Vector avg;          ///< RMSprop grad_avg / Adam exp_avg

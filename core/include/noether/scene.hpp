@@ -43,6 +43,13 @@ struct Scene {
 inline constexpr long kMaxSteps = 10'000'000;
 /// Divergence threshold: |q| above this ends a run.
 inline constexpr double kDivergenceNorm = 1e8;
+/// The largest |q|² whose square root is at most kDivergenceNorm: `!(r2 <= divergence_r2())` is
+/// "|q| > kDivergenceNorm or not finite", exactly, without a square root.
+double divergence_r2();
+/// True if q is not finite or |q| > kDivergenceNorm (one pass over q).
+inline bool diverged_point(VecRef q) {
+    return !(q.squaredNorm() <= divergence_r2());
+}
 
 /// Validates loss spec, rule, q0/v0 dimensions and steps; the Error names the field.
 Status validate(const Scene& scene, const Loss& loss);
