@@ -256,6 +256,7 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
     // charts.
     charges_->setGhosts(runs_.ghosts());
     loss_->setGhosts(runs_.ghosts());
+    phase_->setGhosts(runs_.ghosts());
     {
         std::vector<std::shared_ptr<const Run>> ghost_runs;
         QStringList labels;

@@ -32,6 +32,7 @@
 #include "gui/views/landscape_view.hpp"
 #include "gui/views/landscape_window.hpp"
 #include "gui/views/loss_chart.hpp"
+#include "gui/views/phase_chart.hpp"
 #include "main_window_fixture.hpp"
 #include "pub_support.hpp"
 
@@ -171,7 +172,7 @@ TEST_F(PubWindowTest, PresetsMenuListsTheIndexInOrder) {
     EXPECT_TRUE(actions()->explanationDock()->isVisible());
 }
 
-TEST_F(PubWindowTest, PresetGhostsAreDrawnOnTheTimeChartsAndFollowTheScene) {
+TEST_F(PubWindowTest, PresetGhostsAreDrawnOnEveryViewAndFollowTheScene) {
     // 1b's explanation: "The ×1 run is drawn as a ghost". Its loss chart shows it, dotted, and
     // it is the run of the variant (start at q0 / 3) simulated on its own.
     ASSERT_TRUE(actions()->loadPreset("01b-loss-vs-dynamics-x3.noether"));
@@ -182,10 +183,24 @@ TEST_F(PubWindowTest, PresetGhostsAreDrawnOnTheTimeChartsAndFollowTheScene) {
     EXPECT_TRUE(g->name().contains("×1")) << g->name().toStdString();
     EXPECT_EQ(g->pen().style(), Qt::DotLine);
     EXPECT_EQ(window_->landscape()->glWindow()->ghostCount(), 1);
+    // ... and on the phase portrait, in the same coordinate as the models: the ghost's curve
+    // starts where its own run starts.
+    PhaseChart* phase = window_->phase();
+    ASSERT_EQ(phase->ghostCount(), 1);
+    QLineSeries* pg = phase->ghostSeries(0);
+    EXPECT_EQ(pg->pen().style(), Qt::DotLine);
+    EXPECT_TRUE(pg->name().contains("×1")) << pg->name().toStdString();
     const auto ghosts = window_->runs()->ghosts();
     ASSERT_EQ(ghosts.size(), 1u);
     const Scene& gs = ghosts[0].run->scene;
     EXPECT_NEAR(gs.q0.norm() * 3.0, scene().q0.norm(), 1e-12);
+    {
+        ASSERT_NE(phase->coordinate(), nullptr);
+        const PhaseCurve curve = phase_curve(ghosts[0].run->trajectories[0], *phase->coordinate());
+        ASSERT_GT(pg->count(), 1);
+        EXPECT_DOUBLE_EQ(pg->at(0).x(), curve.x[0]);
+        EXPECT_DOUBLE_EQ(pg->at(0).y(), curve.rate[0]);
+    }
     auto alone = simulate(gs);
     ASSERT_TRUE(alone.ok());
     EXPECT_EQ(ghosts[0].run->trajectories[0].loss, (*alone)->trajectories[0].loss);
@@ -204,6 +219,7 @@ TEST_F(PubWindowTest, PresetGhostsAreDrawnOnTheTimeChartsAndFollowTheScene) {
     ASSERT_TRUE(settle());
     EXPECT_EQ(loss->ghostCount(), 0);
     EXPECT_EQ(window_->charges()->ghostCount(), 0);
+    EXPECT_EQ(phase->ghostCount(), 0);
     EXPECT_EQ(window_->landscape()->glWindow()->ghostCount(), 0);
 }
 

@@ -245,6 +245,53 @@ void ChartPanel::applyTheme(bool dark) {
     // The chart's own background would cover the grid the view draws beneath the items.
     chart_->setBackgroundVisible(false);
     view_->setGridColors(textMix(dark ? 0.24 : 0.18), textMix(0.55));
+    for (QLineSeries* g : ghost_lines_)
+        g->setPen(ghostPen());
+}
+
+QLineSeries* ChartPanel::ghostLine(size_t k, const QString& label, int axis) {
+    while (ghost_lines_.size() <= k) {
+        QLineSeries* s = newGhostLine(ghostPen(), axis);
+        s->setVisible(false);
+        ghost_lines_.push_back(s);
+        fixLegend();  // a new series remakes the legend: hide what must stay hidden again
+    }
+    QLineSeries* s = ghost_lines_[k];
+    const QString name = tr("ghost: %1").arg(label);
+    if (s->name() != name) s->setName(name);
+    if (!s->isVisible()) s->setVisible(true);
+    return s;
+}
+
+QLineSeries* ChartPanel::newGhostLine(const QPen& pen, int) {
+    auto* s = new QLineSeries;
+    s->setPen(pen);
+    chart_->addSeries(s);
+    for (Qt::Orientation o : {Qt::Horizontal, Qt::Vertical})
+        if (!chart_->axes(o).isEmpty()) s->attachAxis(chart_->axes(o).first());
+    return s;
+}
+
+void ChartPanel::hideGhostLines(size_t used) {
+    for (size_t k = used; k < ghost_lines_.size(); ++k)
+        if (ghost_lines_[k]->isVisible()) ghost_lines_[k]->setVisible(false);
+}
+
+const Trajectory* ChartPanel::ghostTrajectory(const GhostRun& g) {
+    if (!g.run || g.run->trajectories.empty()) return nullptr;
+    if (const Trajectory* t = g.run->find(Model::Discrete)) return t;
+    return &g.run->trajectories.front();
+}
+
+int ChartPanel::ghostCount() const {
+    int n = 0;
+    for (QLineSeries* s : ghost_lines_)
+        n += s->isVisible() && s->count() > 0;
+    return n;
+}
+
+QLineSeries* ChartPanel::ghostSeries(int k) const {
+    return k >= 0 && k < static_cast<int>(ghost_lines_.size()) ? ghost_lines_[k] : nullptr;
 }
 
 void ChartPanel::styleAxis(QAbstractAxis* axis, const QString& title) {

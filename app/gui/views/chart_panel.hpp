@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "gui/model/run_controller.hpp"
 #include "gui/views/decimate.hpp"
 #include "noether/run.hpp"
 
@@ -115,6 +116,11 @@ class ChartPanel : public QWidget {
     quint64 paintedGeneration() const { return view_->paintedGeneration(); }
     /// Generation of the data currently set.
     quint64 dataGeneration() const { return generation_; }
+    /// Companion runs to draw faintly (dotted) beside the next setRun's; empty: none.
+    void setGhosts(std::vector<GhostRun> ghosts) { ghosts_ = std::move(ghosts); }
+    /// The ghost series in use (tests).
+    int ghostCount() const;
+    QLineSeries* ghostSeries(int k) const;
 
   protected:
     /// The header row, to add controls to.
@@ -141,6 +147,23 @@ class ChartPanel : public QWidget {
     void hideFromLegend(QAbstractSeries* s);
     /// Makes legend markers toggle their series.
     void connectLegendToggles();
+    /// Hides the legend entries that must not show (markers of the current time).
+    virtual void fixLegend() {}
+
+    /// The series of ghost k (made on first use by newGhostLine), named after the ghost and
+    /// shown; `axis` is passed on to newGhostLine.
+    QLineSeries* ghostLine(size_t k, const QString& label, int axis = 0);
+    /// Hides the ghost series from `used` on (they are not fed).
+    void hideGhostLines(size_t used);
+    /// The trajectory of a ghost run to draw: its discrete model, else its first.
+    static const Trajectory* ghostTrajectory(const GhostRun& g);
+    /// A new, empty line series with `pen` on the chart's axes (`axis`: 0 left, 1 right; here
+    /// the first horizontal and vertical axes).
+    virtual QLineSeries* newGhostLine(const QPen& pen, int axis);
+    /// Dotted, in the text colour's grey: a ghost reads as "the other scene", not a model.
+    QPen ghostPen() const { return seriesPen(textMix(0.45), 3.0, Qt::DotLine); }
+    std::vector<GhostRun> ghosts_;
+    std::vector<QLineSeries*> ghost_lines_;
 
     bool dark_ = false;
     double window_ = 1.0;

@@ -109,6 +109,16 @@ PhaseChart::PhaseChart(QWidget* parent) : ChartPanel(QString(), parent) {
     connect(chart(), &QChart::plotAreaChanged, this, [this] { field_->update(); });
 }
 
+const PhaseCoordinate* PhaseChart::coordinate() const {
+    const int i = coordinate_->currentIndex();
+    return i >= 0 && i < static_cast<int>(coords_.size()) ? &coords_[i] : nullptr;
+}
+
+void PhaseChart::fixLegend() {
+    for (QScatterSeries* s : now_)
+        hideFromLegend(s);
+}
+
 int PhaseChart::pointCount(Model model) const {
     return curve_[static_cast<int>(model)]->count();
 }
@@ -177,20 +187,33 @@ void PhaseChart::rebuild() {
         d.x.clear();
         d.rate.clear();
     }
-    for (const Trajectory& tr : run_->trajectories) {
-        const int mi = static_cast<int>(tr.model);
-        present[mi] = true;
-        data_[mi] = phase_curve(tr, c);
-        const long n = std::min<long>(end, static_cast<long>(data_[mi].x.size()));
+    auto fit = [&](const PhaseCurve& d) {
+        const long n = std::min<long>(end, static_cast<long>(d.x.size()));
         double a, b, e, f;
-        if (finiteRange(data_[mi].x.data(), n, false, a, b) &&
-            finiteRange(data_[mi].rate.data(), n, false, e, f)) {
+        if (finiteRange(d.x.data(), n, false, a, b) && finiteRange(d.rate.data(), n, false, e, f)) {
             xlo = any ? std::min(xlo, a) : a;
             xhi = any ? std::max(xhi, b) : b;
             ylo = any ? std::min(ylo, e) : e;
             yhi = any ? std::max(yhi, f) : f;
             any = true;
         }
+    };
+    for (const Trajectory& tr : run_->trajectories) {
+        const int mi = static_cast<int>(tr.model);
+        present[mi] = true;
+        data_[mi] = phase_curve(tr, c);
+        fit(data_[mi]);
+    }
+    // Companion scenes (a preset's "ghost"): the same coordinate of their discrete model, where
+    // it means the same thing (same loss dimension).
+    std::vector<QString> ghost_labels;
+    ghost_data_.clear();
+    for (const GhostRun& g : ghosts_) {
+        const Trajectory* t = ghostTrajectory(g);
+        if (!t || t->q.rows() != run_->scene.q0.size() || t->samples() == 0) continue;
+        ghost_data_.push_back(phase_curve(*t, c));
+        ghost_labels.push_back(g.label);
+        fit(ghost_data_.back());
     }
     if (any) {
         if (xr_.fit(xlo, xhi)) {
@@ -212,6 +235,19 @@ void PhaseChart::rebuild() {
         }
         if (!pts.isEmpty() || curve_[i]->count() > 0) curve_[i]->replace(pts);
     }
+    for (size_t k = 0; k < ghost_data_.size(); ++k) {
+        QLineSeries* s = ghostLine(k, ghost_labels[k]);
+        pts.clear();
+        if (xr_.valid() && yr_.valid()) {
+            const PhaseCurve& d = ghost_data_[k];
+            const long n = std::min<long>(end, static_cast<long>(d.x.size()));
+            const AxisMap xm = xr_.map(plotWidth()), ym = yr_.map(plotHeight());
+            decimatePath(d.x.data(), d.rate.data(), n, xm, ym, 1.0, pts);
+            simplifyPolyline(pts, xm, ym);
+        }
+        s->replace(pts);
+    }
+    hideGhostLines(ghost_data_.size());
     // The reduced vector field, where the dynamics closes.
     auto field = xr_.valid() ? phase_vector_field(*run_->loss, run_->scene.rule, c, xr_.lo(),
                                                   xr_.hi(), yr_.lo(), yr_.hi(), 17, 13)

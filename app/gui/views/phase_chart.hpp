@@ -42,6 +42,11 @@ class PhaseChart : public ChartPanel {
     /// True if the vector field is shown.
     bool fieldShown() const { return field_shown_; }
     int pointCount(Model model) const;
+    /// The coordinate shown, or nullptr before the first run.
+    const PhaseCoordinate* coordinate() const;
+
+  protected:
+    void fixLegend() override;
 
   private:
     void updateCoordinates();
@@ -60,6 +65,7 @@ class PhaseChart : public ChartPanel {
     std::array<QLineSeries*, 4> curve_{};
     std::array<QScatterSeries*, 4> now_{};
     std::array<PhaseCurve, 4> data_{};
+    std::vector<PhaseCurve> ghost_data_;  ///< per ghost run drawn
     FieldItem* field_;
     bool field_shown_ = false;
     long time_index_ = 0;

@@ -64,41 +64,8 @@ void TimeChart::addRightAxis(const QString& title, bool log) {
     chart()->addAxis(y2_axis_, Qt::AlignRight);
 }
 
-QLineSeries* TimeChart::ghostLine(size_t k, const QString& label, int axis) {
-    while (ghost_lines_.size() <= k) {
-        // Dotted, in the text colour's grey: a ghost reads as "the other scene", not a model.
-        QLineSeries* s = addLine(QString(), seriesPen(textMix(0.45), 3.0, Qt::DotLine), axis);
-        s->setVisible(false);
-        ghost_lines_.push_back(s);
-        fixLegend();  // a new series remakes the legend: hide what must stay hidden again
-    }
-    QLineSeries* s = ghost_lines_[k];
-    const QString name = tr("ghost: %1").arg(label);
-    if (s->name() != name) s->setName(name);
-    if (!s->isVisible()) s->setVisible(true);
-    return s;
-}
-
-void TimeChart::hideGhostLines(size_t used) {
-    for (size_t k = used; k < ghost_lines_.size(); ++k)
-        if (ghost_lines_[k]->isVisible()) ghost_lines_[k]->setVisible(false);
-}
-
-const Trajectory* TimeChart::ghostTrajectory(const GhostRun& g) {
-    if (!g.run || g.run->trajectories.empty()) return nullptr;
-    if (const Trajectory* t = g.run->find(Model::Discrete)) return t;
-    return &g.run->trajectories.front();
-}
-
-int TimeChart::ghostCount() const {
-    int n = 0;
-    for (QLineSeries* s : ghost_lines_)
-        n += s->isVisible() && s->count() > 0;
-    return n;
-}
-
-QLineSeries* TimeChart::ghostSeries(int k) const {
-    return k >= 0 && k < static_cast<int>(ghost_lines_.size()) ? ghost_lines_[k] : nullptr;
+QLineSeries* TimeChart::newGhostLine(const QPen& pen, int axis) {
+    return addLine(QString(), pen, axis);
 }
 
 void TimeChart::clearLines() {
@@ -239,8 +206,6 @@ void TimeChart::updateMarker() {
 void TimeChart::applyTheme(bool dark) {
     ChartPanel::applyTheme(dark);
     marker_->setPen(seriesPen(textMix(0.6), 2.0));
-    for (QLineSeries* g : ghost_lines_)
-        g->setPen(seriesPen(textMix(0.45), 3.0, Qt::DotLine));
     fixLegend();
 }
 

@@ -21,11 +21,6 @@ class TimeChart : public ChartPanel {
     void setTimeIndex(long index) override;
     void setTimeWindow(double fraction) override;
     void applyTheme(bool dark) override;
-    /// Companion runs to draw faintly (dotted) beside the next setRun's; empty: none.
-    void setGhosts(std::vector<GhostRun> ghosts) { ghosts_ = std::move(ghosts); }
-    /// The ghost series in use (tests).
-    int ghostCount() const;
-    QLineSeries* ghostSeries(int k) const;
 
   protected:
     /// One series' data for an update.
@@ -42,17 +37,11 @@ class TimeChart : public ChartPanel {
     void addRightAxis(const QString& title, bool log);
     /// Replaces the data of every fed series (others are cleared); fits axes; moves the marker.
     void feed(const std::vector<Feed>& feeds, long steps);
-    /// The series of ghost k (made on first use), named after the ghost; `axis` as addLine.
-    QLineSeries* ghostLine(size_t k, const QString& label, int axis = 0);
-    /// Hides the ghost series from `used` on (they are not fed).
-    void hideGhostLines(size_t used);
-    /// The trajectory of a ghost run to draw: its discrete model, else its first.
-    static const Trajectory* ghostTrajectory(const GhostRun& g);
-    std::vector<GhostRun> ghosts_;
+    QLineSeries* newGhostLine(const QPen& pen, int axis) override;
     /// Removes every line but the marker.
     void clearLines();
     /// Hides the legend entries that must not show (the marker; subclasses add theirs).
-    virtual void fixLegend();
+    void fixLegend() override;
 
     /// The x axis in use (linear steps or log of n + 1).
     QAbstractAxis* xAxis() const;
@@ -66,7 +55,6 @@ class TimeChart : public ChartPanel {
     void applyRange(QAbstractAxis* axis, const RangeKeeper& r);
     void updateMarker();
 
-    std::vector<QLineSeries*> ghost_lines_;
     std::vector<ColumnEnvelope> envelopes_;  ///< per feed of the last update (kept: no reallocs)
     RangeKeeper yr_, yr2_;
     bool log_y_ = false, log_y2_ = false;
