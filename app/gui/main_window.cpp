@@ -85,10 +85,10 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
         addDock(tr("Loss and effective learning rate"), "loss", split, Qt::BottomDockWidgetArea);
     loss_->headerWidget()->setVisible(false);
     elr_->headerWidget()->setVisible(false);
-    auto* loss_title = new QLabel(tr("Loss f(q(t))  ·  effective learning rate η/|q|² (scale)"));
-    loss_title->setFont(lectureFont(1.0, true));
-    loss_title->setContentsMargins(8, 3, 8, 3);
-    loss_dock_->setTitleBarWidget(loss_title);
+    loss_title_ = new QLabel(tr("Loss f(q(t))"));
+    loss_title_->setFont(lectureFont(1.0, true));
+    loss_title_->setContentsMargins(8, 3, 8, 3);
+    loss_dock_->setTitleBarWidget(loss_title_);
     resizeDocks({controls_dock_, charges_dock_}, {340, 560}, Qt::Horizontal);
     resizeDocks({loss_dock_}, {260}, Qt::Vertical);
 
@@ -292,6 +292,11 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
         const ProfileScope p("setRun elr");
         if (elr) elr_->setRun(run, gen);
         if (elr_->isVisible() != elr) elr_->setVisible(elr);
+        // The dock's title names what it shows (the charts' own headers are hidden here).
+        QString title = loss_->titleLabel()->text();
+        if (!title.isEmpty()) title[0] = title[0].toUpper();
+        if (elr) title += tr("  ·  effective learning rate η/|q|² (scale)");
+        if (loss_title_->text() != title) loss_title_->setText(title);
     }
     {
         const ProfileScope p("setRun controls");

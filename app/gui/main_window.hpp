@@ -51,6 +51,8 @@ class MainWindow : public QMainWindow {
     /// The regime map (issue 6) and its dock (hidden until View > Regime map).
     RegimeView* regime() const { return regime_; }
     QDockWidget* regimeDock() const { return regime_dock_; }
+    /// The title bar of the loss dock.
+    QLabel* lossTitle() const { return loss_title_; }
     /// Scene files, presets, exports and lecture mode (issue 4).
     SceneActions* sceneActions() const { return scene_actions_; }
     /// Runs the current scene again (the open document's ghosts changed, not the scene).
@@ -115,6 +117,7 @@ class MainWindow : public QMainWindow {
     EffectiveLrChart* elr_ = nullptr;
     QLabel* banner_ = nullptr;
     QLabel* engine_label_ = nullptr;
+    QLabel* loss_title_ = nullptr;
     QElapsedTimer engine_clock_;
     QDockWidget* controls_dock_ = nullptr;
     QDockWidget* charges_dock_ = nullptr;

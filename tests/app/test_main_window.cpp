@@ -310,3 +310,15 @@ TEST_F(MainWindowTest, ReadOutDescribesTheRunOnScreenAndNeverDropsItsEndPoint) {
         << readout->text().toStdString();
     EXPECT_FALSE(readout->text().contains("end point")) << readout->text().toStdString();
 }
+
+TEST_F(MainWindowTest, LossDockTitleNamesOnlyTheChartsShown) {
+    MainWindow& w = *window_;
+    // rotation_hat: no scale symmetry, no effective-learning-rate chart, and the title says so.
+    EXPECT_EQ(w.lossTitle()->text(), "Loss f(q(t))");
+    EXPECT_FALSE(w.elrChart()->isVisible());
+    w.model()->setLossName("scale_cos");
+    ASSERT_TRUE(settle());
+    EXPECT_TRUE(w.elrChart()->isVisible());
+    EXPECT_TRUE(w.lossTitle()->text().contains("effective learning rate"))
+        << w.lossTitle()->text().toStdString();
+}

@@ -204,6 +204,7 @@ ChartPanel::ChartPanel(const QString& title, QWidget* parent) : QWidget(parent) 
     title_ = new QLabel(title);
     title_->setFont(lectureFont(1.0, true));
     title_->setTextFormat(Qt::RichText);
+    title_->setWordWrap(true);  // a narrow dock wraps the title rather than squeezing controls
     header_->addWidget(title_, 1);
     lay->addWidget(header_widget_);
     chart_ = new QChart;

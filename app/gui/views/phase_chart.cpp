@@ -62,6 +62,8 @@ void FieldItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
 PhaseChart::PhaseChart(QWidget* parent) : ChartPanel(QString(), parent) {
     coordinate_ = new QComboBox;
     coordinate_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // The choice stays readable; a long title wraps instead (ChartPanel).
+    coordinate_->setSizePolicy(QSizePolicy::Minimum, QSizePolicy::Fixed);
     coordinate_->setToolTip(
         tr("The coordinate plotted against its rate. The symmetry-reduced ones come first:\n"
            "scale → r = |q| (Eq. 15/16), rotation → angle θ, translation → X = ⟨q, n̂⟩ "
@@ -76,6 +78,8 @@ PhaseChart::PhaseChart(QWidget* parent) : ChartPanel(QString(), parent) {
     styleAxis(x_axis_, QString());
     styleAxis(y_axis_, QString());
     chart()->addAxis(x_axis_, Qt::AlignBottom);
+    // The last x label is centred on the plot's right edge: leave it room (no right axis here).
+    chart()->setMargins(QMargins(2, 2, 22, 2));
     chart()->addAxis(y_axis_, Qt::AlignLeft);
     field_ = new FieldItem(chart());
     for (Model m : kModelDrawOrder) {
