@@ -19,6 +19,7 @@
 #include "gui/app_driver.hpp"
 #include "gui/main_window.hpp"
 #include "gui/panels/controls_panel.hpp"
+#include "gui/panels/steady_box.hpp"
 #include "gui/panels/timeline.hpp"
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/landscape_view.hpp"
@@ -321,4 +322,28 @@ TEST_F(MainWindowTest, LossDockTitleNamesOnlyTheChartsShown) {
     EXPECT_TRUE(w.elrChart()->isVisible());
     EXPECT_TRUE(w.lossTitle()->text().contains("effective learning rate"))
         << w.lossTitle()->text().toStdString();
+}
+
+TEST(SteadyBoxTest, ReservesTheHeightOfEveryTextItHasShown) {
+    if (!qApp) GTEST_SKIP() << "needs a display";
+    auto* label = new QLabel;
+    label->setTextFormat(Qt::RichText);
+    label->setWordWrap(true);
+    SteadyBox box(label);
+    box.resize(180, 40);
+    // Texts of one length whose wrapping differs (narrow and wide letters), and texts that
+    // differ only in their digits (measured once: digits share one advance width).
+    const QStringList texts = {"m = <b>0.0095</b>",
+                               "iiii iiii iiii iiii iiii iiii iiii iiii iiii",
+                               "WWWW WWWW WWWW WWWW WWWW WWWW WWWW WWWW WWWW",
+                               "m = <b>0.0123</b><br>μ = <b>0.1</b>",
+                               "m = <b>0.0456</b><br>μ = <b>0.9</b>",
+                               "short"};
+    int reserved = 0;
+    for (const QString& t : texts) {
+        box.setText(t);
+        EXPECT_GE(box.sizeHint().height(), label->heightForWidth(box.width())) << t.toStdString();
+        EXPECT_GE(box.sizeHint().height(), reserved) << "heights only grow";
+        reserved = box.sizeHint().height();
+    }
 }
