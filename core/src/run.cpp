@@ -4,8 +4,13 @@
 
 #include <cmath>
 #include <complex>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <thread>
 
 #include "noether/flow.hpp"
 #include "noether/rule.hpp"
@@ -422,6 +427,64 @@ void add_predictions(const Scene& sc, const Loss& loss, Trajectory& tr) {
             if (!std::isfinite(x)) x = 0.0;
 }
 
+// Threads kept for the models of long runs. Starting a thread per model (std::async) cost
+// 0.7–2 ms on the 2-core VMs this runs on: in the app the second and third models of a slider
+// change began that long after the first (measured inside simulate()), which made the three
+// models run one after the other. Kept threads wait on a condition variable and start within
+// microseconds.
+class ModelThreads {
+  public:
+    static ModelThreads& instance() {
+        static ModelThreads pool(std::max(2u, std::thread::hardware_concurrency()));
+        return pool;
+    }
+    std::future<void> submit(std::function<void()> job) {
+        std::packaged_task<void()> task(std::move(job));
+        std::future<void> done = task.get_future();
+        {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(std::move(task));
+        }
+        cv_.notify_one();
+        return done;
+    }
+    ~ModelThreads() {
+        {
+            std::lock_guard lock(mutex_);
+            quit_ = true;
+        }
+        cv_.notify_all();
+        for (std::thread& t : threads_)
+            t.join();
+    }
+    ModelThreads(const ModelThreads&) = delete;
+    ModelThreads& operator=(const ModelThreads&) = delete;
+
+  private:
+    explicit ModelThreads(unsigned n) {
+        for (unsigned i = 0; i < n; ++i)
+            threads_.emplace_back([this] { work(); });
+    }
+    void work() {
+        for (;;) {
+            std::packaged_task<void()> task;
+            {
+                std::unique_lock lock(mutex_);
+                cv_.wait(lock, [this] { return quit_ || !queue_.empty(); });
+                if (queue_.empty()) return;  // quitting
+                task = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            task();
+        }
+    }
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<std::packaged_task<void()>> queue_;
+    std::vector<std::thread> threads_;
+    bool quit_ = false;
+};
+
 }  // namespace
 
 Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model) {
@@ -454,22 +517,22 @@ Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<
         if (on) selected.push_back(model);
     run->trajectories.resize(selected.size());
     // The models are independent: long runs simulate them concurrently (the first on this
-    // thread), which is what makes a slider change of the app's default scene fit in a frame.
-    // Each model's result is the same as alone, bit for bit, whatever the thread count.
+    // thread, the others on kept threads), which is what makes a slider change of the app's
+    // default scene fit in a frame. Each model's result is the same as alone, bit for bit,
+    // whatever the thread count.
     constexpr long kParallelSamples = 2000;
-    std::vector<std::future<Trajectory>> others;
-    if (selected.size() > 1 && scene.steps >= kParallelSamples)
+    if (selected.size() > 1 && scene.steps >= kParallelSamples) {
+        std::vector<std::future<void>> others;
         for (size_t k = 1; k < selected.size(); ++k)
-            others.push_back(std::async(std::launch::async, [&scene, &loss, m = selected[k]] {
-                return simulate_model(scene, *loss, m);
+            others.push_back(ModelThreads::instance().submit([&run, &scene, &loss, &selected, k] {
+                run->trajectories[k] = simulate_model(scene, *loss, selected[k]);
             }));
-    if (others.empty()) {
+        run->trajectories[0] = simulate_model(scene, *loss, selected[0]);
+        for (auto& f : others)
+            f.get();
+    } else {
         for (size_t k = 0; k < selected.size(); ++k)
             run->trajectories[k] = simulate_model(scene, *loss, selected[k]);
-    } else {
-        run->trajectories[0] = simulate_model(scene, *loss, selected[0]);
-        for (size_t k = 1; k < selected.size(); ++k)
-            run->trajectories[k] = others[k - 1].get();
     }
     return std::shared_ptr<const Run>(std::move(run));
 }
