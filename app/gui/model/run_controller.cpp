@@ -61,6 +61,7 @@ void RunController::workerLoop() {
             running_ = true;
         }
         const auto t0 = std::chrono::steady_clock::now();
+        profileMark("engine start (worker)");
         // Adopted generators (symmetry discovery) replace the loss's own.
         std::shared_ptr<const Loss> loss;
         if (!adopted.empty()) {
