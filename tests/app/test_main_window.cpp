@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QSlider>
@@ -312,7 +313,7 @@ TEST_F(MainWindowTest, ReadOutDescribesTheRunOnScreenAndNeverDropsItsEndPoint) {
     EXPECT_FALSE(readout->text().contains("end point")) << readout->text().toStdString();
 }
 
-TEST_F(MainWindowTest, LossDockTitleNamesOnlyTheChartsShown) {
+TEST_F(MainWindowTest, LossDockNamesItsChartsAndTheirLogAxesLabelBothEndDecades) {
     MainWindow& w = *window_;
     // rotation_hat: no scale symmetry, no effective-learning-rate chart, and the title says so.
     EXPECT_EQ(w.lossTitle()->text(), "Loss f(q(t))");
@@ -322,6 +323,21 @@ TEST_F(MainWindowTest, LossDockTitleNamesOnlyTheChartsShown) {
     EXPECT_TRUE(w.elrChart()->isVisible());
     EXPECT_TRUE(w.lossTitle()->text().contains("effective learning rate"))
         << w.lossTitle()->text().toStdString();
+    // Every log axis ends just outside a decade, so that Qt Charts labels both end decades
+    // (at exactly 0.01 its tick search, ceil(ln 0.01 / ln 10) = -1, dropped the bottom label).
+    int log_axes = 0;
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{w.lossChart(), w.elrChart()})
+        for (QAbstractAxis* a : c->chart()->axes(Qt::Vertical))
+            if (auto* l = qobject_cast<QLogValueAxis*>(a)) {
+                ++log_axes;
+                const double lo = std::pow(10.0, std::round(std::log10(l->min())));
+                const double hi = std::pow(10.0, std::round(std::log10(l->max())));
+                EXPECT_LT(l->min(), lo);
+                EXPECT_GT(l->min(), lo * (1 - 1e-6));
+                EXPECT_GT(l->max(), hi);
+                EXPECT_LT(l->max(), hi * (1 + 1e-6));
+            }
+    EXPECT_EQ(log_axes, 2);
 }
 
 TEST(SteadyBoxTest, ReservesTheHeightOfEveryTextItHasShown) {

@@ -81,7 +81,10 @@ void TimeChart::applyRange(QAbstractAxis* axis, const RangeKeeper& r) {
     if (auto* v = qobject_cast<QValueAxis*>(axis)) {
         r.applyTicks(v);
     } else if (auto* l = qobject_cast<QLogValueAxis*>(axis)) {
-        l->setRange(r.lo(), r.hi());
+        // The range ends on decades; Qt Charts finds its first tick as ceil(ln min / ln 10),
+        // which for min = 0.01 is ceil(-1.9999999999999996) = -1: the bottom decade lost its
+        // label. A hair wider (1e-9, far below a pixel) keeps both end labels.
+        l->setRange(r.lo() * (1.0 - 1e-9), r.hi() * (1.0 + 1e-9));
         const double decades = std::log10(r.hi() / r.lo());
         l->setMinorTickCount(decades <= 3 ? 8 : 0);
         // At most about six labelled decades.
