@@ -106,8 +106,9 @@ void truncate(Trajectory& tr, long count) {
     }
 }
 
-// Sample i: q, v, f(q), |grad f(q)| (grad given) and |q|^2.
-void record_point(Trajectory& tr, const Loss& loss, long i, VecRef q, VecRef v, VecRef grad) {
+// Sample i: q, v, f(q), |grad f(q)| (grad given) and |q|^2 (fixed- or dynamic-size vectors).
+template <class Q, class V, class G>
+void record_point(Trajectory& tr, const Loss& loss, long i, const Q& q, const V& v, const G& grad) {
     tr.q.col(i) = q;
     tr.v.col(i) = v;
     tr.loss.push_back(loss.value(q));
@@ -116,7 +117,13 @@ void record_point(Trajectory& tr, const Loss& loss, long i, VecRef q, VecRef v, 
 }
 
 // The discrete rule: samples q_0..q_N plus one extra step for the forward velocity at N.
+// N is the dimension when it is known at compile time (2: every built-in 2-D loss), else
+// Eigen::Dynamic: the same operations in the same order, so the same bits, at a fraction of the
+// per-sample cost of dynamic-size expressions on 2-vectors.
+template <int N>
 void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
+    using Vec = Eigen::Matrix<double, N, 1>;
+    using Mat = Eigen::Matrix<double, N, N>;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
     const double c = 0.5 * (1.0 + beta);
@@ -127,24 +134,30 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
 
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
     OptimizerState st = make_state(p, sc.q0, v0);
-    Vector q = sc.q0, qnext(n), d(n), xi(n), vel(n), Sd(n);
-    const Vector& grad = st.loss_grad;  // grad f(q_i), from the step that leaves q_i
+    Vec q = sc.q0, qnext = Vec::Zero(n), d = Vec::Zero(n), xi = Vec::Zero(n), vel = Vec::Zero(n),
+        Sd = Vec::Zero(n), grad = Vec::Zero(n);
     // d_0 = -eta v0 and J_{-1} = <-eta v0, xi(q0 + eta v0)> (PHYSICS.md §0).
-    d = v0 ? Vector(-eta * *v0) : Vector::Zero(n);
-    std::vector<Matrix> S;
-    for (const auto& gen : loss.generators())
+    if (v0) d = -eta * *v0;
+    const size_t ng = loss.generators().size();
+    std::vector<Mat> A, S;
+    std::vector<Vec> b;
+    for (const auto& gen : loss.generators()) {
+        A.push_back(gen.A);
+        b.push_back(gen.b);
         S.push_back(gen.S());
-    std::vector<double> jraw_prev(loss.generators().size(), 0.0);
-    for (size_t g = 0; g < loss.generators().size(); ++g) {
+    }
+    std::vector<double> jraw_prev(ng, 0.0);
+    for (size_t g = 0; g < ng; ++g) {
         const Generator& gen = loss.generators()[g];
-        jraw_prev[g] = v0 ? d.dot(gen.xi(sc.q0 - d)) : 0.0;
+        jraw_prev[g] = v0 ? d.dot(gen.xi(sc.q0 - Vector(d))) : 0.0;
     }
     long kept = 0;
     for (long i = 0; i < count; ++i) {
         step(loss, p, st);
         qnext = st.q;
+        grad = st.loss_grad;  // grad f(q_i), from the step that leaves q_i
         // q_{i+1} is the first bad step; sample i (finite) is kept when its forward step is.
-        const bool bad = diverged_point(qnext);
+        const bool bad = !(qnext.squaredNorm() <= divergence_r2());
         if (bad) {
             tr.diverged = true;
             tr.diverged_at = i + 1;
@@ -153,10 +166,9 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
         }
         vel = (qnext - q) / eta;
         record_point(tr, loss, i, q, vel, grad);
-        for (size_t g = 0; g < loss.generators().size(); ++g) {
-            const Generator& gen = loss.generators()[g];
-            xi.noalias() = gen.A.lazyProduct(q);  // coefficient-wise: no gemv kernel for 2x2
-            xi += gen.b;
+        for (size_t g = 0; g < ng; ++g) {
+            xi.noalias() = A[g].lazyProduct(q);  // coefficient-wise: no gemv kernel for 2x2
+            xi += b[g];
             const double jraw = (qnext - q).dot(xi);
             ChargeSeries& cs = tr.charges[g];
             cs.J.push_back(c * jraw);
@@ -178,8 +190,27 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
     truncate(tr, kept);
 }
 
-// The continuous models on the sample grid.
+// The first and last n coefficients of a state vector, fixed-size when N is.
+template <int N, class V>
+auto head_n(V&& v, Eigen::Index n) {
+    if constexpr (N == Eigen::Dynamic)
+        return v.head(n);
+    else
+        return v.template head<N>();
+}
+template <int N, class V>
+auto tail_n(V&& v, Eigen::Index n) {
+    if constexpr (N == Eigen::Dynamic)
+        return v.tail(n);
+    else
+        return v.template tail<N>();
+}
+
+// The continuous models on the sample grid (N as in run_discrete).
+template <int N>
 void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& tr) {
+    using Vec = Eigen::Matrix<double, N, 1>;
+    using Mat = Eigen::Matrix<double, N, N>;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
     const double m = implicit_mass(p), mu = damping(p);
@@ -188,10 +219,16 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     const bool second_order = model != Model::Flow;
     reserve_samples(tr, loss, count, true);
 
-    Vector gwork(n), grad(n), xi(n), vel(n), Sv(n);
-    std::vector<Matrix> S;
-    for (const auto& gen : loss.generators())
+    Vec gwork = Vec::Zero(n), grad = Vec::Zero(n), xi = Vec::Zero(n), vel = Vec::Zero(n),
+        Sv = Vec::Zero(n), q = Vec::Zero(n);
+    const size_t ng = loss.generators().size();
+    std::vector<Mat> A, S;
+    std::vector<Vec> b;
+    for (const auto& gen : loss.generators()) {
+        A.push_back(gen.A);
+        b.push_back(gen.b);
         S.push_back(gen.S());
+    }
     OdeRhs rhs;
     Vector y0;
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
@@ -203,21 +240,21 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
         else
             y0.tail(n) = v0 ? Vector(-*v0) : Vector::Zero(n);
         rhs = [&loss, &gwork, n, m, mu, k](double, VecRef y, VecOut dy) {
-            loss.gradient(y.head(n), gwork);
-            dy.head(n) = y.tail(n);
-            dy.tail(n) = (-mu * y.tail(n) - gwork - k * y.head(n)) / m;
+            loss.gradient(head_n<N>(y, n), gwork);
+            head_n<N>(dy, n) = tail_n<N>(y, n);
+            tail_n<N>(dy, n) = (-mu * tail_n<N>(y, n) - gwork - k * head_n<N>(y, n)) / m;
         };
     } else {
         y0 = sc.q0;
-        rhs = [&loss, &gwork, mu, k](double, VecRef y, VecOut dy) {
+        rhs = [&loss, &gwork, n, mu, k](double, VecRef y, VecOut dy) {
             loss.gradient(y, gwork);
-            dy = -(gwork + k * y) / mu;
+            head_n<N>(dy, n) = -(gwork + k * head_n<N>(y, n)) / mu;
         };
     }
     long kept = 0;
     const SampleSink sink = [&](long i, VecRef y) {
-        const auto q = y.head(n);
-        if (diverged_point(q)) {
+        q = head_n<N>(y, n);
+        if (!(q.squaredNorm() <= divergence_r2())) {
             tr.diverged = true;
             tr.diverged_at = i;
             tr.message = divergence_message(i, q.norm());
@@ -225,14 +262,13 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
         }
         loss.gradient(q, grad);
         if (second_order)
-            vel = y.tail(n);
+            vel = tail_n<N>(y, n);
         else
             vel = -(grad + k * q) / mu;
         record_point(tr, loss, i, q, vel, grad);
-        for (size_t g = 0; g < loss.generators().size(); ++g) {
-            const Generator& gen = loss.generators()[g];
-            xi.noalias() = gen.A.lazyProduct(q);  // coefficient-wise: no gemv kernel for 2x2
-            xi += gen.b;
+        for (size_t g = 0; g < ng; ++g) {
+            xi.noalias() = A[g].lazyProduct(q);  // coefficient-wise: no gemv kernel for 2x2
+            xi += b[g];
             ChargeSeries& cs = tr.charges[g];
             const double lie = grad.dot(xi), qxi = q.dot(xi);
             if (second_order) {
@@ -487,15 +523,31 @@ class ModelThreads {
 
 }  // namespace
 
-Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model) {
+namespace detail {
+
+Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size) {
     Trajectory tr;
     tr.model = model;
-    if (model == Model::Discrete)
-        run_discrete(scene, loss, tr);
-    else
-        run_continuous(scene, loss, model, tr);
+    const bool two = fixed_size && loss.dim() == 2;
+    if (model == Model::Discrete) {
+        if (two)
+            run_discrete<2>(scene, loss, tr);
+        else
+            run_discrete<Eigen::Dynamic>(scene, loss, tr);
+    } else {
+        if (two)
+            run_continuous<2>(scene, loss, model, tr);
+        else
+            run_continuous<Eigen::Dynamic>(scene, loss, model, tr);
+    }
     add_predictions(scene, loss, tr);
     return tr;
+}
+
+}  // namespace detail
+
+Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model) {
+    return detail::simulate_model(scene, loss, model, true);
 }
 
 Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss) {

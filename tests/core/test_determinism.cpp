@@ -297,3 +297,66 @@ TEST(Determinism, ConcurrentModelsOfALongRunAreBitIdenticalToEachModelAlone) {
     }
     EXPECT_TRUE((*run)->scene == sc);
 }
+
+// 2-D losses run through fixed-size kernels; every quantity of every model must be the same,
+// bit for bit, as through the dynamic-size path that every other dimension takes.
+TEST(Determinism, FixedSize2DKernelsGiveTheBitsOfTheDynamicPath) {
+    struct Case {
+        std::string loss;
+        double eps, lr, beta, k;
+        Vector q0;
+        std::optional<Vector> v0;
+        Rule rule;
+    };
+    const std::vector<Case> cases = {
+        {"rotation_hat", 0.0, 0.02, 0.9, 0.001, vec({0.6, 0.5}), vec({0.3, -0.5}), Rule::Sgd},
+        {"rotation_hat", 0.05, 0.05, 0.5, 0.0, vec({1.2, -0.1}), std::nullopt, Rule::Sgd},
+        {"scale_cos", 0.0, 0.1, 0.9, 0.01, vec({-0.4, 0.9}), std::nullopt, Rule::Sgd},
+        {"translation_valley", 0.1, 0.05, 0.8, 0.02, vec({0.5, -1.0}), vec({0.2, 0.1}), Rule::Sgd},
+        {"rescale_2d", 0.01, 0.03, 0.7, 0.005, vec({1.5, 0.4}), std::nullopt, Rule::Sgd},
+        {"quadratic", 0.0, 0.05, 0.9, 0.0, vec({1.0, 1.0}), std::nullopt, Rule::Adam},
+        // Divergence: the kernels must stop at the same step with the same message.
+        {"quadratic", 0.0, 0.5, 0.9, 0.0, vec({1.0, 1.0}), std::nullopt, Rule::Sgd},
+    };
+    for (const Case& c : cases) {
+        Scene sc;
+        sc.loss.name = c.loss;
+        sc.loss.eps = c.eps;
+        sc.rule.rule = c.rule;
+        sc.rule.lr = c.lr;
+        sc.rule.momentum = c.beta;
+        sc.rule.weight_decay = c.k;
+        sc.q0 = c.q0;
+        sc.v0 = c.v0;
+        sc.steps = 600;
+        auto loss = make(sc.loss.name, sc.loss.eps, sc.loss.params);
+        for (Model m : {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow}) {
+            const Trajectory f = detail::simulate_model(sc, *loss, m, true);
+            const Trajectory d = detail::simulate_model(sc, *loss, m, false);
+            const std::string what = c.loss + " " + to_string(m);
+            EXPECT_GT(f.samples(), 1) << what;
+            EXPECT_TRUE(f.q == d.q) << what;
+            EXPECT_TRUE(f.v == d.v) << what;
+            EXPECT_EQ(f.loss, d.loss) << what;
+            EXPECT_EQ(f.grad_norm, d.grad_norm) << what;
+            EXPECT_EQ(f.r2, d.r2) << what;
+            EXPECT_EQ(f.diverged, d.diverged) << what;
+            EXPECT_EQ(f.diverged_at, d.diverged_at) << what;
+            EXPECT_EQ(f.message, d.message) << what;
+            if (c.lr == 0.5 && m == Model::Discrete) {
+                EXPECT_TRUE(f.diverged) << what;
+            }
+            ASSERT_EQ(f.charges.size(), d.charges.size()) << what;
+            for (size_t g = 0; g < f.charges.size(); ++g) {
+                EXPECT_EQ(f.charges[g].J, d.charges[g].J) << what;
+                EXPECT_EQ(f.charges[g].damping, d.charges[g].damping) << what;
+                EXPECT_EQ(f.charges[g].kinetic, d.charges[g].kinetic) << what;
+                EXPECT_EQ(f.charges[g].weight_decay, d.charges[g].weight_decay) << what;
+                EXPECT_EQ(f.charges[g].explicit_breaking, d.charges[g].explicit_breaking) << what;
+            }
+            ASSERT_EQ(f.predictions.size(), d.predictions.size()) << what;
+            for (size_t k = 0; k < f.predictions.size(); ++k)
+                EXPECT_EQ(f.predictions[k].values, d.predictions[k].values) << what;
+        }
+    }
+}

@@ -79,4 +79,10 @@ Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<
 /// Runs one model only (building blocks of simulate, used by sweeps and tests).
 Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model);
 
+namespace detail {
+/// simulate_model with the fixed-size 2-D kernels on (the default) or off (every dimension
+/// through dynamic-size vectors): tests check that both give the same bits.
+Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size);
+}  // namespace detail
+
 }  // namespace noether
