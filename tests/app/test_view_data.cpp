@@ -298,3 +298,22 @@ TEST(Decimate, EnvelopeRangeIsTheFiniteRangeOfTheWindow) {
             EXPECT_EQ(ehi, hi) << log << " " << end;
         }
 }
+
+TEST(Decimate, FiniteRangeSkipsNonFiniteAndNonPositiveValues) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    const std::vector<double> y = {nan, -inf, 3.0, -2.5, inf, 0.0, 1e-300, 7.0, nan};
+    double lo = 0, hi = 0;
+    ASSERT_TRUE(gui::finiteRange(y.data(), static_cast<long>(y.size()), false, lo, hi));
+    EXPECT_EQ(lo, -2.5);
+    EXPECT_EQ(hi, 7.0);
+    ASSERT_TRUE(gui::finiteRange(y.data(), static_cast<long>(y.size()), true, lo, hi));
+    EXPECT_EQ(lo, 1e-300);
+    EXPECT_EQ(hi, 7.0);
+    const std::vector<double> none = {nan, inf, -inf, 0.0, -1.0};
+    EXPECT_FALSE(gui::finiteRange(none.data(), static_cast<long>(none.size()), true, lo, hi));
+    EXPECT_TRUE(gui::finiteRange(none.data(), static_cast<long>(none.size()), false, lo, hi));
+    EXPECT_EQ(lo, -1.0);
+    EXPECT_EQ(hi, 0.0);
+    EXPECT_FALSE(gui::finiteRange(none.data(), 0, false, lo, hi));
+}

@@ -181,19 +181,20 @@ void decimatePath(const double* x, const double* y, long n, const AxisMap& xmap,
 }
 
 bool finiteRange(const double* y, long n, bool positive, double& lo, double& hi) {
-    bool any = false;
+    // Branch-free selects (the compiler vectorises them): NaN fails every comparison, and
+    // |v| < inf excludes the infinities.
+    double a = INFINITY, b = -INFINITY;
+    const double floor = positive ? 0.0 : -INFINITY;
     for (long i = 0; i < n; ++i) {
         const double v = y[i];
-        if (!std::isfinite(v) || (positive && !(v > 0.0))) continue;
-        if (!any) {
-            lo = hi = v;
-            any = true;
-        } else {
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-        }
+        const bool ok = std::abs(v) < INFINITY && v > floor;
+        a = ok && v < a ? v : a;
+        b = ok && v > b ? v : b;
     }
-    return any;
+    if (!(a <= b)) return false;
+    lo = a;
+    hi = b;
+    return true;
 }
 
 }  // namespace noether::gui
