@@ -2,6 +2,8 @@
 // RK4. Both land exactly on the sample times n*dt; step-size control follows Hairer's DOPRI5.
 #include "noether/flow.hpp"
 
+#include "dopri5.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -14,140 +16,9 @@ Vector matched_initial_velocity(const Loss& loss, VecRef q0, const Vector* v0, d
     return -g0 / (1.0 + beta);
 }
 
-namespace {
-
-bool finite(VecRef y) {
-    return y.allFinite();
-}
-
-// Dormand-Prince coefficients.
-constexpr double c2 = 1.0 / 5, c3 = 3.0 / 10, c4 = 4.0 / 5, c5 = 8.0 / 9;
-constexpr double a21 = 1.0 / 5;
-constexpr double a31 = 3.0 / 40, a32 = 9.0 / 40;
-constexpr double a41 = 44.0 / 45, a42 = -56.0 / 15, a43 = 32.0 / 9;
-constexpr double a51 = 19372.0 / 6561, a52 = -25360.0 / 2187, a53 = 64448.0 / 6561,
-                 a54 = -212.0 / 729;
-constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247, a64 = 49.0 / 176,
-                 a65 = -5103.0 / 18656;
-constexpr double a71 = 35.0 / 384, a73 = 500.0 / 1113, a74 = 125.0 / 192, a75 = -2187.0 / 6784,
-                 a76 = 11.0 / 84;
-constexpr double e1 = 71.0 / 57600, e3 = -71.0 / 16695, e4 = 71.0 / 1920, e5 = -17253.0 / 339200,
-                 e6 = 22.0 / 525, e7 = -1.0 / 40;
-// Dense output coefficients (Hairer's CONTD5).
-constexpr double d1 = -12715105075.0 / 11282082432.0, d3 = 87487479700.0 / 32700410799.0,
-                 d4 = -10690763975.0 / 1880347072.0, d5 = 701980252875.0 / 199316789632.0,
-                 d6 = -1453857185.0 / 822651844.0, d7 = 69997945.0 / 29380423.0;
-
-}  // namespace
-
 IntegrationReport integrate_dopri5(const OdeRhs& rhs, VecRef y0, double dt, long samples,
                                    const IntegratorOptions& opt, const SampleSink& sink) {
-    IntegrationReport rep;
-    const auto n = y0.size();
-    Vector y = y0, ynew(n), k1(n), k2(n), k3(n), k4(n), k5(n), k6(n), k7(n), tmp(n), err(n);
-    Vector r2(n), r3(n), r4(n), r5(n), ys(n);
-    if (samples <= 0) return rep;
-    rep.last_sample = 0;
-    if (!sink(0, y)) return rep;
-    const double t_end = static_cast<double>(samples - 1) * dt;
-    double t = 0.0;
-    long next = 1;  // next sample to deliver
-    rhs(t, y, k1);
-    ++rep.evaluations;
-    // Initial step: a fraction of the state's time scale, at most one sample spacing.
-    double h = dt;
-    {
-        const double d0 = y.norm(), d1 = k1.norm();
-        if (d1 > 0.0 && d0 > 0.0) h = std::min(dt, 0.01 * d0 / d1);
-        h = std::max(h, 1e-6 * dt);
-    }
-    const double fac_min = 0.2, fac_max = 5.0, safety = 0.9;
-    const long max_steps = opt.max_steps_per_sample + 20 * samples;
-    while (next < samples) {
-        if (rep.steps + rep.rejected > max_steps) {
-            rep.ok = false;
-            rep.message = "integrator made no progress";
-            return rep;
-        }
-        double hh = h;
-        bool last = false;
-        if (t + hh >= t_end * (1.0 - 1e-15) || t + hh >= t_end) {
-            hh = t_end - t;
-            last = true;
-        }
-        tmp = y + hh * a21 * k1;
-        rhs(t + c2 * hh, tmp, k2);
-        tmp = y + hh * (a31 * k1 + a32 * k2);
-        rhs(t + c3 * hh, tmp, k3);
-        tmp = y + hh * (a41 * k1 + a42 * k2 + a43 * k3);
-        rhs(t + c4 * hh, tmp, k4);
-        tmp = y + hh * (a51 * k1 + a52 * k2 + a53 * k3 + a54 * k4);
-        rhs(t + c5 * hh, tmp, k5);
-        tmp = y + hh * (a61 * k1 + a62 * k2 + a63 * k3 + a64 * k4 + a65 * k5);
-        rhs(t + hh, tmp, k6);
-        ynew = y + hh * (a71 * k1 + a73 * k3 + a74 * k4 + a75 * k5 + a76 * k6);
-        rhs(t + hh, ynew, k7);
-        rep.evaluations += 6;
-        err = hh * (e1 * k1 + e3 * k3 + e4 * k4 + e5 * k5 + e6 * k6 + e7 * k7);
-        double e2sum = 0.0;
-        for (Eigen::Index i = 0; i < n; ++i) {
-            const double sc = opt.atol + opt.rtol * std::max(std::abs(y[i]), std::abs(ynew[i]));
-            const double r = err[i] / sc;
-            e2sum += r * r;
-        }
-        const double enorm = std::sqrt(e2sum / static_cast<double>(n));
-        if (!std::isfinite(enorm) || !finite(ynew) || !finite(k7)) {
-            // A failed step: shrink hard. A persistent failure means the state blew up.
-            ++rep.rejected;
-            h = hh * fac_min;
-            if (h < 1e-14 * dt) {
-                rep.ok = false;
-                rep.message = "state became non-finite";
-                return rep;
-            }
-            continue;
-        }
-        const double fac =
-            std::clamp(safety * std::pow(std::max(enorm, 1e-300), -0.2), fac_min, fac_max);
-        if (enorm > 1.0) {
-            ++rep.rejected;
-            h = hh * std::max(fac, fac_min);
-            if (h < 1e-14 * dt) {
-                rep.ok = false;
-                rep.message = "step size underflow";
-                return rep;
-            }
-            continue;
-        }
-        // Accepted: deliver every sample in (t, t + hh] by Hairer's 4th-order dense output.
-        const double t_new = last ? t_end : t + hh;
-        r2 = ynew - y;
-        r3 = hh * k1 - r2;
-        r4 = r2 - hh * k7 - r3;
-        r5 = hh * (d1 * k1 + d3 * k3 + d4 * k4 + d5 * k5 + d6 * k6 + d7 * k7);
-        while (next < samples) {
-            const double ts = static_cast<double>(next) * dt;
-            if (next == samples - 1 ? !last : ts > t_new) break;
-            if (next == samples - 1 || ts == t_new) {
-                ys = ynew;
-            } else {
-                const double th = (ts - t) / hh, th1 = 1.0 - th;
-                ys = y + th * (r2 + th1 * (r3 + th * (r4 + th1 * r5)));
-            }
-            rep.last_sample = next;
-            if (!sink(next, ys)) {
-                ++rep.steps;
-                return rep;
-            }
-            ++next;
-        }
-        t = t_new;
-        y = ynew;
-        k1 = k7;  // first same as last
-        ++rep.steps;
-        h = last ? h : hh * fac;
-    }
-    return rep;
+    return detail::dopri5<Eigen::Dynamic>(rhs, Vector(y0), dt, samples, opt, sink);
 }
 
 IntegrationReport integrate_rk4(const OdeRhs& rhs, VecRef y0, double dt, long samples, int substeps,
@@ -173,7 +44,7 @@ IntegrationReport integrate_rk4(const OdeRhs& rhs, VecRef y0, double dt, long sa
             rep.evaluations += 4;
             ++rep.steps;
         }
-        if (!finite(y)) {
+        if (!y.allFinite()) {
             rep.ok = false;
             rep.message = "state became non-finite";
             return rep;

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "dopri5.hpp"
 #include "noether/flow.hpp"
 #include "noether/rule.hpp"
 
@@ -229,30 +230,10 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
         b.push_back(gen.b);
         S.push_back(gen.S());
     }
-    OdeRhs rhs;
-    Vector y0;
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
-    if (second_order) {
-        y0.resize(2 * n);
-        y0.head(n) = sc.q0;
-        if (model == Model::Ode)
-            y0.tail(n) = matched_initial_velocity(loss, sc.q0, v0, beta, k);
-        else
-            y0.tail(n) = v0 ? Vector(-*v0) : Vector::Zero(n);
-        rhs = [&loss, &gwork, n, m, mu, k](double, VecRef y, VecOut dy) {
-            loss.gradient(head_n<N>(y, n), gwork);
-            head_n<N>(dy, n) = tail_n<N>(y, n);
-            tail_n<N>(dy, n) = (-mu * tail_n<N>(y, n) - gwork - k * head_n<N>(y, n)) / m;
-        };
-    } else {
-        y0 = sc.q0;
-        rhs = [&loss, &gwork, n, mu, k](double, VecRef y, VecOut dy) {
-            loss.gradient(y, gwork);
-            head_n<N>(dy, n) = -(gwork + k * head_n<N>(y, n)) / mu;
-        };
-    }
     long kept = 0;
-    const SampleSink sink = [&](long i, VecRef y) {
+    // Sample i of the state y (q, and q' for the second-order models).
+    auto sink = [&](long i, const auto& y) {
         q = head_n<N>(y, n);
         if (!(q.squaredNorm() <= divergence_r2())) {
             tr.diverged = true;
@@ -294,7 +275,31 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     IntegratorOptions opt;
     opt.rtol = sc.ode_rtol;
     opt.atol = sc.ode_rtol * 1e-2;
-    const IntegrationReport rep = integrate_dopri5(rhs, y0, eta, count, opt, sink);
+    // The state: (q, q') for the second-order models, q for gradient flow; 4 and 2 coefficients
+    // when N is 2.
+    constexpr int S2 = N == Eigen::Dynamic ? Eigen::Dynamic : 2 * N;
+    IntegrationReport rep;
+    if (second_order) {
+        Eigen::Matrix<double, S2, 1> y0 = Eigen::Matrix<double, S2, 1>::Zero(2 * n);
+        y0.head(n) = sc.q0;
+        if (model == Model::Ode)
+            y0.tail(n) = matched_initial_velocity(loss, sc.q0, v0, beta, k);
+        else
+            y0.tail(n) = v0 ? Vector(-*v0) : Vector::Zero(n);
+        auto rhs = [&loss, &gwork, n, m, mu, k](double, const auto& y, auto& dy) {
+            loss.gradient(head_n<N>(y, n), gwork);
+            head_n<N>(dy, n) = tail_n<N>(y, n);
+            tail_n<N>(dy, n) = (-mu * tail_n<N>(y, n) - gwork - k * head_n<N>(y, n)) / m;
+        };
+        rep = detail::dopri5<S2>(rhs, y0, eta, count, opt, sink);
+    } else {
+        const Vec y0 = sc.q0;
+        auto rhs = [&loss, &gwork, n, mu, k](double, const auto& y, auto& dy) {
+            loss.gradient(y, gwork);
+            head_n<N>(dy, n) = -(gwork + k * head_n<N>(y, n)) / mu;
+        };
+        rep = detail::dopri5<N>(rhs, y0, eta, count, opt, sink);
+    }
     if (!rep.ok && !tr.diverged) {
         tr.diverged = true;
         tr.diverged_at = rep.last_sample + 1;
