@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QClipboard>
 #include <QElapsedTimer>
 #include <QLineSeries>
 #include <QLogValueAxis>
@@ -11,6 +12,7 @@
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTextDocument>
 #include <QXYSeries>
 #include <cmath>
 #include <cstdio>
@@ -289,7 +291,7 @@ TEST(MainWindowSettings, RemembersTheLastSceneAndLayout) {
 
 TEST_F(MainWindowTest, ReadOutDescribesTheRunOnScreenAndNeverDropsItsEndPoint) {
     MainWindow& w = *window_;
-    QLabel* readout = w.controls()->readout();
+    SteadyBox* readout = w.controls()->readout();
     ASSERT_TRUE(readout->text().contains("end point")) << readout->text().toStdString();
     // A new learning rate: the read-out follows with the run, m = eta (1 + beta)/2 = 0.019,
     // and keeps its end-point lines (no flicker between three and five lines while dragging).
@@ -340,26 +342,37 @@ TEST_F(MainWindowTest, LossDockNamesItsChartsAndTheirLogAxesLabelBothEndDecades)
     EXPECT_EQ(log_axes, 2);
 }
 
-TEST(SteadyBoxTest, ReservesTheHeightOfEveryTextItHasShown) {
+TEST(SteadyBoxTest, ReservesTheHeightOfEveryTextItHasShownAndCopiesItsText) {
     if (!qApp) GTEST_SKIP() << "needs a display";
-    auto* label = new QLabel;
-    label->setTextFormat(Qt::RichText);
-    label->setWordWrap(true);
-    SteadyBox box(label);
+    SteadyBox box;
     box.resize(180, 40);
-    // Texts of one length whose wrapping differs (narrow and wide letters), and texts that
-    // differ only in their digits (measured once: digits share one advance width).
+    // Texts whose wrapping differs (narrow and wide letters, more lines), shown one after the
+    // other: the box always has the height of the tallest so far, and at least what the current
+    // one needs at its width.
     const QStringList texts = {"m = <b>0.0095</b>",
                                "iiii iiii iiii iiii iiii iiii iiii iiii iiii",
                                "WWWW WWWW WWWW WWWW WWWW WWWW WWWW WWWW WWWW",
                                "m = <b>0.0123</b><br>μ = <b>0.1</b>",
-                               "m = <b>0.0456</b><br>μ = <b>0.9</b>",
+                               "m = <b>0.0456</b><br>μ = <b>0.9</b><br>a<br>b<br>c<br>d",
                                "short"};
     int reserved = 0;
     for (const QString& t : texts) {
         box.setText(t);
-        EXPECT_GE(box.sizeHint().height(), label->heightForWidth(box.width())) << t.toStdString();
+        QTextDocument ref;
+        ref.setDocumentMargin(0.0);
+        ref.setDefaultFont(box.font());
+        ref.setHtml(t);
+        ref.setTextWidth(box.width());
+        EXPECT_EQ(box.neededHeight(), static_cast<int>(std::ceil(ref.size().height())))
+            << t.toStdString();
+        EXPECT_GE(box.sizeHint().height(), box.neededHeight()) << t.toStdString();
         EXPECT_GE(box.sizeHint().height(), reserved) << "heights only grow";
         reserved = box.sizeHint().height();
     }
+    EXPECT_GT(reserved, QFontMetrics(box.font()).lineSpacing() * 5);  // the six-line text
+    // Copy puts the plain text on the clipboard.
+    box.setText("m = <b>0.0095</b>");
+    ASSERT_EQ(box.actions().size(), 1);
+    box.actions().front()->trigger();
+    EXPECT_EQ(QApplication::clipboard()->text(), "m = 0.0095");
 }

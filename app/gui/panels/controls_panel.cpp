@@ -187,20 +187,15 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(paren
     // Read-out -------------------------------------------------------------------------------
     auto* derived = new QGroupBox(tr("Derived"));
     auto* dl = new QVBoxLayout(derived);
-    readout_ = new QLabel;
-    readout_->setTextFormat(Qt::RichText);
-    readout_->setWordWrap(true);
-    readout_->setFont(lectureFont(1.0));
-    readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // New numbers repaint the label, they do not relayout the dock (SteadyBox).
-    readout_->setMinimumHeight(6 * readout_->fontMetrics().lineSpacing() + 4);
-    readout_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    readout_->setToolTip(
+    readout_box_ = new SteadyBox;
+    readout_box_->setFont(lectureFont(1.0));
+    // New numbers repaint the box, they do not relayout the dock (SteadyBox).
+    readout_box_->setMinimumHeight(6 * readout_box_->fontMetrics().lineSpacing() + 4);
+    readout_box_->setToolTip(
         tr("The continuous model m q″ + μ q′ + ∇f + k q = 0 (PHYSICS.md §0.2).\n"
            "Regime near the end point: underdamped when 4m(λ_max + k) > μ², λ_max the largest "
            "Hessian eigenvalue there.\nStability (quadratic loss, heavy ball): η(λ_max + k) < "
-           "2(1+β)."));
-    readout_box_ = new SteadyBox(readout_);
+           "2(1+β).\nRight-click to copy."));
     readout_timer_ = new QTimer(this);
     readout_timer_->setSingleShot(true);
     readout_timer_->setInterval(200);

@@ -42,7 +42,9 @@ class ControlsPanel : public QWidget {
     QComboBox* ruleCombo() const { return rule_; }
     QCheckBox* modelCheck(Model m) const { return models_[static_cast<int>(m)]; }
     QCheckBox* kickCheck() const { return kick_; }
-    QLabel* readout() const { return readout_; }
+    class SteadyBox* readout() const {
+        return readout_box_;
+    }
 
   private:
     void sync(const Scene& scene, SceneField field);
@@ -89,7 +91,6 @@ class ControlsPanel : public QWidget {
     int vector_dim_ = -1;
 
     std::array<QCheckBox*, 4> models_{};
-    QLabel* readout_;
     class SteadyBox* readout_box_;
     class QTimer* readout_timer_;
 };

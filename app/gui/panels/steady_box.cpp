@@ -1,58 +1,74 @@
 #include "gui/panels/steady_box.hpp"
 
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QPainter>
 #include <QResizeEvent>
 #include <algorithm>
+#include <cmath>
 
 namespace noether::gui {
 
-SteadyBox::SteadyBox(QLabel* label, QWidget* parent) : QWidget(parent), label_(label) {
-    label_->setParent(this);
+SteadyBox::SteadyBox(QWidget* parent) : QWidget(parent) {
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     // Opaque: a new text repaints this box only, not the group box and the dock beneath it.
     setAutoFillBackground(true);
-    reserved_ = label_->minimumHeight();
+    doc_.setDocumentMargin(0.0);
+    doc_.setDefaultFont(font());
+    auto* copy = new QAction(tr("Copy"), this);
+    connect(copy, &QAction::triggered, this,
+            [this] { QApplication::clipboard()->setText(plainText()); });
+    addAction(copy);
+    setContextMenuPolicy(Qt::ActionsContextMenu);
 }
 
-void SteadyBox::setText(const QString& text) {
-    if (label_->text() == text) return;
-    label_->setText(text);
+void SteadyBox::setText(const QString& html) {
+    if (html == html_) return;
+    html_ = html;
+    doc_.setHtml(html);
+    doc_.setTextWidth(width());
     refit();
+    update();
+}
+
+int SteadyBox::neededHeight() const {
+    return static_cast<int>(std::ceil(doc_.size().height()));
 }
 
 QSize SteadyBox::sizeHint() const {
-    return {label_->sizeHint().width(), reserved_};
+    return {static_cast<int>(std::ceil(doc_.idealWidth())), std::max(reserved_, minimumHeight())};
 }
 
 QSize SteadyBox::minimumSizeHint() const {
-    return {label_->minimumSizeHint().width(), reserved_};
+    return {fontMetrics().averageCharWidth() * 12, std::max(reserved_, minimumHeight())};
+}
+
+void SteadyBox::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.setPen(palette().color(QPalette::WindowText));  // drawContents takes the text colour from it
+    doc_.drawContents(&p, rect());
 }
 
 void SteadyBox::resizeEvent(QResizeEvent* e) {
     QWidget::resizeEvent(e);
-    label_->setGeometry(rect());
+    doc_.setTextWidth(width());
     refit();
+}
+
+void SteadyBox::changeEvent(QEvent* e) {
+    QWidget::changeEvent(e);
+    if (e->type() == QEvent::FontChange) {
+        doc_.setDefaultFont(font());
+        doc_.setHtml(html_);  // fonts inside the markup follow the new default
+        doc_.setTextWidth(width());
+        refit();
+    }
 }
 
 void SteadyBox::refit() {
     if (width() <= 0) return;
-    // Measuring wrapped rich text lays it out (about half a millisecond for the read-out, twice per
-    // slider change). Texts that differ only in their digits wrap alike (digits share one advance
-    // width in text fonts), so each shape of text at each width is measured once.
-    QString key = label_->text();
-    for (QChar& c : key)
-        if (c.isDigit()) c = u'0';
-    if (width() != measured_width_ || label_->font() != measured_font_) {
-        measured_.clear();
-        measured_width_ = width();
-        measured_font_ = label_->font();
-    }
-    auto it = measured_.constFind(key);
-    if (it == measured_.constEnd()) {
-        if (measured_.size() > 256) measured_.clear();
-        it = measured_.insert(key, label_->hasHeightForWidth() ? label_->heightForWidth(width())
-                                                               : label_->sizeHint().height());
-    }
-    const int need = *it;
+    const int need = neededHeight();
     if (need > reserved_) {
         reserved_ = need;
         updateGeometry();
