@@ -117,6 +117,20 @@ void record_point(Trajectory& tr, const Loss& loss, long i, const Q& q, const V&
     tr.r2.push_back(q.squaredNorm());
 }
 
+// The loss's generators xi(q) = A q + b and their S, as N x N / N vectors for the kernels below.
+template <int N>
+struct GeneratorKernels {
+    std::vector<Eigen::Matrix<double, N, N>> A, S;
+    std::vector<Eigen::Matrix<double, N, 1>> b;
+    explicit GeneratorKernels(const Loss& loss) {
+        for (const auto& gen : loss.generators()) {
+            A.push_back(gen.A);
+            b.push_back(gen.b);
+            S.push_back(gen.S());
+        }
+    }
+};
+
 // The discrete rule: samples q_0..q_N plus one extra step for the forward velocity at N.
 // N is the dimension when it is known at compile time (2: every built-in 2-D loss), else
 // Eigen::Dynamic: the same operations in the same order, so the same bits, at a fraction of the
@@ -124,7 +138,6 @@ void record_point(Trajectory& tr, const Loss& loss, long i, const Q& q, const V&
 template <int N>
 void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
     using Vec = Eigen::Matrix<double, N, 1>;
-    using Mat = Eigen::Matrix<double, N, N>;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
     const double c = 0.5 * (1.0 + beta);
@@ -140,13 +153,8 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
     // d_0 = -eta v0 and J_{-1} = <-eta v0, xi(q0 + eta v0)> (PHYSICS.md §0).
     if (v0) d = -eta * *v0;
     const size_t ng = loss.generators().size();
-    std::vector<Mat> A, S;
-    std::vector<Vec> b;
-    for (const auto& gen : loss.generators()) {
-        A.push_back(gen.A);
-        b.push_back(gen.b);
-        S.push_back(gen.S());
-    }
+    const GeneratorKernels<N> gk(loss);
+    const auto &A = gk.A, &b = gk.b, &S = gk.S;
     std::vector<double> jraw_prev(ng, 0.0);
     for (size_t g = 0; g < ng; ++g) {
         const Generator& gen = loss.generators()[g];
@@ -211,7 +219,6 @@ auto tail_n(V&& v, Eigen::Index n) {
 template <int N>
 void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& tr) {
     using Vec = Eigen::Matrix<double, N, 1>;
-    using Mat = Eigen::Matrix<double, N, N>;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
     const double m = implicit_mass(p), mu = damping(p);
@@ -223,13 +230,8 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     Vec gwork = Vec::Zero(n), grad = Vec::Zero(n), xi = Vec::Zero(n), vel = Vec::Zero(n),
         Sv = Vec::Zero(n), q = Vec::Zero(n);
     const size_t ng = loss.generators().size();
-    std::vector<Mat> A, S;
-    std::vector<Vec> b;
-    for (const auto& gen : loss.generators()) {
-        A.push_back(gen.A);
-        b.push_back(gen.b);
-        S.push_back(gen.S());
-    }
+    const GeneratorKernels<N> gk(loss);
+    const auto &A = gk.A, &b = gk.b, &S = gk.S;
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
     long kept = 0;
     // Sample i of the state y (q, and q' for the second-order models).
