@@ -155,6 +155,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
     const size_t ng = loss.generators().size();
     const GeneratorKernels<N> gk(loss);
     const auto &A = gk.A, &b = gk.b, &S = gk.S;
+    const double max_r2 = divergence_r2();
     std::vector<double> jraw_prev(ng, 0.0);
     for (size_t g = 0; g < ng; ++g) {
         const Generator& gen = loss.generators()[g];
@@ -166,7 +167,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
         qnext = st.q;
         grad = st.loss_grad;  // grad f(q_i), from the step that leaves q_i
         // q_{i+1} is the first bad step; sample i (finite) is kept when its forward step is.
-        const bool bad = !(qnext.squaredNorm() <= divergence_r2());
+        const bool bad = diverged_point(qnext, max_r2);
         if (bad) {
             tr.diverged = true;
             tr.diverged_at = i + 1;
@@ -233,11 +234,12 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     const GeneratorKernels<N> gk(loss);
     const auto &A = gk.A, &b = gk.b, &S = gk.S;
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
+    const double max_r2 = divergence_r2();
     long kept = 0;
     // Sample i of the state y (q, and q' for the second-order models).
     auto sink = [&](long i, const auto& y) {
         q = head_n<N>(y, n);
-        if (!(q.squaredNorm() <= divergence_r2())) {
+        if (diverged_point(q, max_r2)) {
             tr.diverged = true;
             tr.diverged_at = i;
             tr.message = divergence_message(i, q.norm());

@@ -46,9 +46,11 @@ inline constexpr double kDivergenceNorm = 1e8;
 /// The largest |q|² whose square root is at most kDivergenceNorm: `!(r2 <= divergence_r2())` is
 /// "|q| > kDivergenceNorm or not finite", exactly, without a square root.
 double divergence_r2();
-/// True if q is not finite or |q| > kDivergenceNorm (one pass over q).
-inline bool diverged_point(VecRef q) {
-    return !(q.squaredNorm() <= divergence_r2());
+/// True if q is not finite or |q| > kDivergenceNorm (one pass over q), for fixed- and
+/// dynamic-size vectors alike. Hot loops pass divergence_r2() read once as `max_r2`.
+template <class Derived>
+bool diverged_point(const Eigen::MatrixBase<Derived>& q, double max_r2 = divergence_r2()) {
+    return !(q.squaredNorm() <= max_r2);
 }
 
 /// Validates loss spec, rule, q0/v0 dimensions and steps; the Error names the field.
