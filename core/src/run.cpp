@@ -584,6 +584,16 @@ Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<
     constexpr long kParallelSamples = 2000;
     if (selected.size() > 1 && scene.steps >= kParallelSamples) {
         std::vector<std::future<void>> others;
+        // The jobs use this frame (run, scene, selected): it is not left, even by an exception
+        // of the model run here, before every job has finished (std::async's futures waited in
+        // their destructors; packaged_task futures do not).
+        struct WaitAll {
+            std::vector<std::future<void>>& jobs;
+            ~WaitAll() {
+                for (auto& j : jobs)
+                    if (j.valid()) j.wait();
+            }
+        } wait_all{others};
         for (size_t k = 1; k < selected.size(); ++k)
             others.push_back(ModelThreads::instance().submit([&run, &scene, &loss, &selected, k] {
                 run->trajectories[k] = simulate_model(scene, *loss, selected[k]);
