@@ -227,28 +227,27 @@ void PhaseChart::rebuild() {
             yr_.applyTicks(y_axis_);
         }
     }
+    // A curve's points in the window, one pixel apart and simplified to a quarter pixel.
     QList<QPointF> pts;
+    auto path = [&](const PhaseCurve& d) {
+        pts.clear();
+        if (!xr_.valid() || !yr_.valid()) return;
+        const long n = std::min<long>(end, static_cast<long>(d.x.size()));
+        const AxisMap xm = xr_.map(plotWidth()), ym = yr_.map(plotHeight());
+        decimatePath(d.x.data(), d.rate.data(), n, xm, ym, 1.0, pts);
+        simplifyPolyline(pts, xm, ym);
+    };
     for (int i = 0; i < 4; ++i) {
         if (curve_[i]->isVisible() != present[i]) curve_[i]->setVisible(present[i]);
-        pts.clear();
-        if (present[i] && xr_.valid() && yr_.valid()) {
-            const long n = std::min<long>(end, static_cast<long>(data_[i].x.size()));
-            const AxisMap xm = xr_.map(plotWidth()), ym = yr_.map(plotHeight());
-            decimatePath(data_[i].x.data(), data_[i].rate.data(), n, xm, ym, 1.0, pts);
-            simplifyPolyline(pts, xm, ym);
-        }
+        if (present[i])
+            path(data_[i]);
+        else
+            pts.clear();
         if (!pts.isEmpty() || curve_[i]->count() > 0) curve_[i]->replace(pts);
     }
     for (size_t k = 0; k < ghost_data_.size(); ++k) {
         QLineSeries* s = ghostLine(k, ghost_labels[k]);
-        pts.clear();
-        if (xr_.valid() && yr_.valid()) {
-            const PhaseCurve& d = ghost_data_[k];
-            const long n = std::min<long>(end, static_cast<long>(d.x.size()));
-            const AxisMap xm = xr_.map(plotWidth()), ym = yr_.map(plotHeight());
-            decimatePath(d.x.data(), d.rate.data(), n, xm, ym, 1.0, pts);
-            simplifyPolyline(pts, xm, ym);
-        }
+        path(ghost_data_[k]);
         s->replace(pts);
     }
     hideGhostLines(ghost_data_.size());
