@@ -273,6 +273,10 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
             refit_ = false;
             landscape_->fit();
         }
+        // The landscape's frame first: software GL rasterises it on its own threads while this
+        // thread brings the charts up to date; its paint then only swaps.
+        landscape_->setTimeIndex(time_index_);
+        landscape_->glWindow()->drawAhead();
     }
     {
         const ProfileScope p("setRun charges");
@@ -310,7 +314,12 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
     // Let every chart's scene turn its changes into viewport updates now, so that all views
     // repaint in one pass of the event loop (one flush) instead of one pass each.
     for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
-        if (c->isVisible()) QCoreApplication::sendPostedEvents(c->chart()->scene(), 0);
+        if (c->isVisible()) {
+            // The chart's own layout first (new axis label widths move the plot area), so
+            // that its geometry changes are part of this pass too.
+            QCoreApplication::sendPostedEvents(c->chart(), QEvent::LayoutRequest);
+            QCoreApplication::sendPostedEvents(c->chart()->scene(), 0);
+        }
     // Divergence: say where and how, keep the last finite data on screen.
     QStringList why;
     for (const Trajectory& tr : run->trajectories)

@@ -8,7 +8,9 @@
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QRandomGenerator>
+#include <QScreen>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTest>
@@ -108,6 +110,42 @@ TEST_F(MainWindowTest, LearningRateSliderProducesNewRunAndNewSeries) {
     }
     EXPECT_TRUE(changed);
     EXPECT_EQ(countNonFinite(w), 0);
+}
+
+TEST_F(MainWindowTest, LandscapeFrameDrawnAheadIsTheFrameAFullRepaintShows) {
+    // A run's landscape frame is drawn before the charts are updated and only swapped by the
+    // paint that follows. What reaches the screen (read back from the X server, not from GL)
+    // must be the new run's frame, pixel for pixel the frame a full repaint draws.
+    MainWindow& w = *window_;
+    LandscapeWindow* gl = w.landscape()->glWindow();
+    QScreen* screen = gl->screen();
+    ASSERT_TRUE(screen);
+    auto onScreen = [&] {
+        QTest::qWait(30);  // let the X server take the swapped image
+        return screen->grabWindow(gl->winId()).toImage().convertToFormat(QImage::Format_RGB32);
+    };
+    const QImage before = onScreen();
+    const quint64 ahead_before = gl->aheadFramesPresented();
+    QSlider* slider = w.controls()->lrControl()->slider();
+    slider->setValue(slider->value() + 80);
+    ASSERT_TRUE(settle());
+    EXPECT_GT(gl->aheadFramesPresented(), ahead_before) << "the run's frame was not drawn ahead";
+    const QImage ahead = onScreen();
+    ASSERT_FALSE(ahead.isNull());
+    EXPECT_NE(ahead, before) << "the screen still shows the previous run";
+    // Same content, painted the ordinary way.
+    QSignalSpy swapped(gl, &QOpenGLWindow::frameSwapped);
+    const quint64 ahead_count = gl->aheadFramesPresented();
+    gl->setOverlay(gl->overlay());
+    ASSERT_TRUE(swapped.wait(5000));
+    EXPECT_EQ(gl->aheadFramesPresented(), ahead_count);
+    const QImage full = onScreen();
+    ASSERT_EQ(full.size(), ahead.size());
+    long differing = 0;
+    for (int y = 0; y < full.height(); ++y)
+        for (int x = 0; x < full.width(); ++x)
+            differing += full.pixel(x, y) != ahead.pixel(x, y);
+    EXPECT_EQ(differing, 0) << "of " << full.width() * full.height() << " pixels";
 }
 
 TEST_F(MainWindowTest, DraggingTheStartPointMovesQ0AsOneUndoStep) {

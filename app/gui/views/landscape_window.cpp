@@ -35,6 +35,8 @@ LandscapeWindow::LandscapeWindow() : QOpenGLWindow(QOpenGLWindow::NoPartialUpdat
     connect(this, &QOpenGLWindow::frameSwapped, this, [this] {
         profileMark("GL frame swapped");
         presented_ = drawn_;
+        if (swap_drawn_ahead_) ++ahead_presented_;
+        swap_drawn_ahead_ = false;
         emit presented(presented_);
     });
 }
@@ -178,10 +180,15 @@ QPointF LandscapeWindow::toPixel(QPointF d) const {
     return {0.5 * width() + (d.x() - cx_) * scale_, 0.5 * height() - (d.y() - cy_) * scale_};
 }
 
+void LandscapeWindow::touch() {
+    ++content_;
+    update();
+}
+
 void LandscapeWindow::changed() {
     cache_valid_ = false;
     emit viewChanged();
-    update();
+    touch();
 }
 
 void LandscapeWindow::setGrid(const LossGrid& grid, double f_lo, double f_hi) {
@@ -190,7 +197,7 @@ void LandscapeWindow::setGrid(const LossGrid& grid, double f_lo, double f_hi) {
     f_hi_ = f_hi;
     grid_dirty_ = true;
     cache_valid_ = false;
-    update();
+    touch();
 }
 
 void LandscapeWindow::setOrbits(const std::vector<OrbitPolyline>& orbits) {
@@ -203,14 +210,14 @@ void LandscapeWindow::setOrbits(const std::vector<OrbitPolyline>& orbits) {
     }
     lines_dirty_ = true;
     cache_valid_ = false;
-    update();
+    touch();
 }
 
 void LandscapeWindow::setTrajectories(std::array<GlPolyline, 4> lines, quint64 generation) {
     traj_ = std::move(lines);
     generation_ = generation;
     lines_dirty_ = true;
-    update();
+    touch();
 }
 
 void LandscapeWindow::setStart(QPointF q0, std::optional<QPointF> kick) {
@@ -218,31 +225,32 @@ void LandscapeWindow::setStart(QPointF q0, std::optional<QPointF> kick) {
     start_ = q0;
     kick_ = kick;
     lines_dirty_ = true;
-    update();
+    touch();
 }
 
 void LandscapeWindow::setNow(std::vector<std::pair<QPointF, QColor>> points) {
+    if (points == now_) return;
     now_ = std::move(points);
-    update();
+    touch();
 }
 
 void LandscapeWindow::setOverlay(std::vector<GlSegment> segments) {
     overlay_ = std::move(segments);
     overlay_dirty_ = true;
-    update();
+    touch();
 }
 
 void LandscapeWindow::setStyle(const HeatmapStyle& style) {
     style_ = style;
     cache_valid_ = false;
-    update();
+    touch();
 }
 
 void LandscapeWindow::setBackground(const QColor& bg, bool dark) {
     bg_ = bg;
     dark_ = dark;
     cache_valid_ = false;
-    update();
+    touch();
 }
 
 void LandscapeWindow::uploadGrid() {
@@ -383,9 +391,36 @@ void LandscapeWindow::drawHeatmap(const QVector4D& view) {
     glActiveTexture(GL_TEXTURE0);
 }
 
+void LandscapeWindow::drawAhead() {
+    if (!ready_ || !isExposed() || !context()) return;
+    const ProfileScope prof("draw GL ahead");
+    makeCurrent();
+    drawing_ahead_ = true;
+    drawFrame();
+    drawing_ahead_ = false;
+    // Software GL rasterises on its own threads from here on, beside the charts' work.
+    glFlush();
+    ahead_ = {content_, w_, h_, true};
+}
+
 void LandscapeWindow::paintGL() {
     const ProfileScope prof("paint GL");
     profileMark("GL paint begin");
+    const qreal dpr = devicePixelRatio();
+    const int w = std::max(1, static_cast<int>(std::lround(width() * dpr)));
+    const int h = std::max(1, static_cast<int>(std::lround(height() * dpr)));
+    // Drawn ahead for exactly this content and size: the back buffer holds the frame.
+    const bool ahead = ahead_.valid && ahead_.content == content_ && ahead_.w == w && ahead_.h == h;
+    ahead_.valid = false;
+    swap_drawn_ahead_ = ahead;
+    if (ahead) {
+        profileMark("GL frame was drawn ahead");
+        return;
+    }
+    drawFrame();
+}
+
+void LandscapeWindow::drawFrame() {
     const qreal dpr = devicePixelRatio();
     w_ = std::max(1, static_cast<int>(std::lround(width() * dpr)));
     h_ = std::max(1, static_cast<int>(std::lround(height() * dpr)));
@@ -440,7 +475,7 @@ void LandscapeWindow::paintGL() {
         glBindFramebuffer(GL_FRAMEBUFFER, screen);
         glViewport(0, 0, w_, h_);
     }
-    if (profiling()) {
+    if (profiling() && !drawing_ahead_) {  // (a finish here would serialise the frame)
         QElapsedTimer t;
         t.start();
         glFinish();
@@ -508,7 +543,7 @@ void LandscapeWindow::paintGL() {
         glBindVertexArray(line_vao_);
     }
 
-    if (profiling()) {
+    if (profiling() && !drawing_ahead_) {  // (a finish here would serialise the frame)
         QElapsedTimer t;
         t.start();
         glFinish();
@@ -544,7 +579,7 @@ void LandscapeWindow::paintGL() {
     glDrawArrays(GL_POINTS, static_cast<GLint>(now_.size()), 1);
     glBindVertexArray(0);
     glDisable(GL_BLEND);
-    if (profiling()) {
+    if (profiling() && !drawing_ahead_) {  // (a finish here would serialise the frame)
         QElapsedTimer t;
         t.start();
         glFinish();

@@ -86,6 +86,13 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     /// The start point's position (data).
     QPointF startPoint() const { return start_; }
 
+    /// Draws the next frame now into the back buffer and lets software GL rasterise it while the
+    /// caller goes on (the charts); the coming paint then only swaps, if nothing changed since.
+    void drawAhead();
+
+    /// Frames presented that drawAhead() had drawn (their paint only swapped).
+    quint64 aheadFramesPresented() const { return ahead_presented_; }
+
     /// Generation of the trajectories last set.
     quint64 dataGeneration() const { return generation_; }
     /// Generation of the trajectories drawn by the last presented frame.
@@ -135,6 +142,9 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     double pxPerUnit() const { return scale_; }
     void zoomAt(QPointF pixel, double factor);
     void changed();
+    /// Every change of what a frame shows: counts it and schedules a paint.
+    void touch();
+    void drawFrame();
 
     // View: centre (data) and pixels per data unit.
     double cx_ = 0.0, cy_ = 0.0, scale_ = 200.0;
@@ -159,6 +169,15 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     bool overlay_dirty_ = true;
     bool lines_dirty_ = true;
     quint64 generation_ = 0, drawn_ = 0, presented_ = 0;
+    quint64 content_ = 0;  ///< counts changes of what a frame shows
+    struct Ahead {
+        quint64 content = 0;
+        int w = 0, h = 0;
+        bool valid = false;
+    } ahead_;  ///< the frame drawAhead() left in the back buffer
+    bool drawing_ahead_ = false;
+    bool swap_drawn_ahead_ = false;
+    quint64 ahead_presented_ = 0;
 
     // GL objects.
     bool ready_ = false;
