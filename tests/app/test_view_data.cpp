@@ -212,6 +212,29 @@ TEST(Decimate, MinMaxPerColumnKeepsTheEnvelopeAndDropsNonFinite) {
         EXPECT_LE(out[k - 1].x(), out[k].x());
 }
 
+TEST(Decimate, AxisMapsEndsOntoPixelsAndClampsOnlyFarOutsideTheAxis) {
+    // Log axis 1e-3..1e1 over 400 px: four decades, 100 px each.
+    const gui::AxisMap m{1e-3, 1e1, true, 400};
+    EXPECT_NEAR(m.toPixel(1e-3), 0.0, 1e-9);
+    EXPECT_NEAR(m.toPixel(1e1), 400.0, 1e-9);
+    EXPECT_NEAR(m.toPixel(1e-1), 200.0, 1e-9);
+    for (double v : {2e-3, 0.37, 5.0})
+        EXPECT_NEAR(m.fromPixel(m.toPixel(v)), v, 1e-12 * v);
+    // Inside the band of one axis length on either side (1e-7..1e5) a value is kept exactly.
+    for (double v : {1e-3, 0.37, 1e1, 2e-7, 9e4})
+        EXPECT_EQ(m.clampValue(v), v);
+    EXPECT_NEAR(m.clampValue(1e-30), 1e-7, 1e-19);
+    EXPECT_NEAR(m.clampValue(0.0), 1e-7, 1e-19);
+    EXPECT_NEAR(m.clampValue(1e30), 1e5, 1e-7);
+    // Linear axis -1..3 over 200 px; band -5..7.
+    const gui::AxisMap l{-1.0, 3.0, false, 200};
+    EXPECT_DOUBLE_EQ(l.toPixel(1.0), 100.0);
+    EXPECT_DOUBLE_EQ(l.fromPixel(50.0), 0.0);
+    EXPECT_EQ(l.clampValue(6.5), 6.5);
+    EXPECT_EQ(l.clampValue(-100.0), -5.0);
+    EXPECT_EQ(l.clampValue(100.0), 7.0);
+}
+
 TEST(Decimate, PathKeepsEndsAndSkipsSubpixelSteps) {
     std::vector<double> x(5000), y(5000);
     for (size_t i = 0; i < x.size(); ++i) {

@@ -5,30 +5,24 @@
 
 namespace noether::gui {
 
-double AxisMap::toPixel(double v) const {
+AxisMap::AxisMap(double lo_, double hi_, bool log_, int pixels_)
+    : lo(lo_), hi(hi_), log(log_), pixels(pixels_) {
     if (log) {
-        const double a = std::log10(lo), b = std::log10(hi);
-        return (std::log10(std::max(v, 1e-300)) - a) / (b - a) * pixels;
+        a_ = std::log10(lo);
+        b_ = std::log10(hi);
+        const double span = b_ - a_;
+        band_lo_ = std::pow(10.0, a_ - span);
+        band_hi_ = std::pow(10.0, b_ + span);
+    } else {
+        const double span = hi - lo;
+        band_lo_ = lo - span;
+        band_hi_ = hi + span;
     }
-    return (v - lo) / (hi - lo) * pixels;
-}
-
-double AxisMap::clampValue(double v) const {
-    if (log) {
-        const double a = std::log10(lo), b = std::log10(hi), span = b - a;
-        const double lv = std::log10(std::max(v, 1e-300));
-        return std::pow(10.0, std::clamp(lv, a - span, b + span));
-    }
-    const double span = hi - lo;
-    return std::clamp(v, lo - span, hi + span);
 }
 
 double AxisMap::fromPixel(double px) const {
     const double f = px / pixels;
-    if (log) {
-        const double a = std::log10(lo), b = std::log10(hi);
-        return std::pow(10.0, a + f * (b - a));
-    }
+    if (log) return std::pow(10.0, a_ + f * (b_ - a_));
     return lo + f * (hi - lo);
 }
 

@@ -6,22 +6,38 @@
 
 #include <QList>
 #include <QPointF>
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace noether::gui {
 
-/// A linear or logarithmic axis mapped onto `pixels` pixels.
+/// A linear or logarithmic axis mapped onto `pixels` pixels. The logarithms of the ends are
+/// taken once, at construction: the maps run per point of every series.
 struct AxisMap {
-    double lo = 0.0, hi = 1.0;
-    bool log = false;
-    int pixels = 500;
+    AxisMap() : AxisMap(0.0, 1.0, false, 500) {}
+    AxisMap(double lo, double hi, bool log, int pixels);
+
+    double lo, hi;
+    bool log;
+    int pixels;
 
     /// Position of a value in pixels from the low end (log axes: v > 0).
-    double toPixel(double v) const;
+    double toPixel(double v) const {
+        if (log) return (std::log10(std::max(v, 1e-300)) - a_) / (b_ - a_) * pixels;
+        return (v - lo) / (hi - lo) * pixels;
+    }
     /// The value at a pixel position (inverse of toPixel).
     double fromPixel(double px) const;
-    /// Clamps a value to a band of one axis length around the axis (keeps QPainter sane).
-    double clampValue(double v) const;
+    /// Clamps a value to a band of one axis length around the axis (keeps QPainter sane); values
+    /// inside the band are returned unchanged.
+    double clampValue(double v) const {
+        return std::clamp(log ? std::max(v, 1e-300) : v, band_lo_, band_hi_);
+    }
+
+  private:
+    double a_ = 0.0, b_ = 1.0;  ///< log10 of the ends (log axes)
+    double band_lo_ = -1.0, band_hi_ = 2.0;
 };
 
 /// The envelope of a series y_i at x_i = x0 + i dx over the pixel columns of an x axis: per
