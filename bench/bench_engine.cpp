@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "noether/phase.hpp"
 #include "noether/rule.hpp"
 #include "noether/run.hpp"
 
@@ -126,5 +127,20 @@ void BM_DefaultSceneSimulate(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_DefaultSceneSimulate)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The phase portrait's curves of the default run (angle against its rate, three models): what
+// the phase chart computes per slider change before decimating.
+void BM_DefaultScenePhaseCurves(benchmark::State& state) {
+    const noether::Scene sc = default_app_scene();
+    auto run = noether::simulate(sc).value();
+    const noether::PhaseCoordinate c = noether::phase_coordinates(*run->loss).front();
+    for (auto _ : state)
+        for (const noether::Trajectory& tr : run->trajectories) {
+            const noether::PhaseCurve pc = noether::phase_curve(tr, c);
+            benchmark::DoNotOptimize(pc.x.data());
+        }
+    state.SetLabel(c.id);
+}
+BENCHMARK(BM_DefaultScenePhaseCurves)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

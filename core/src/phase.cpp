@@ -9,12 +9,44 @@ namespace noether {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 
+// arctan(t) for 0 <= t <= 1 (Cephes atan.c: t <= 0.66 directly, else pi/4 + arctan((t-1)/(t+1))).
+double atan_unit(double t) {
+    constexpr double P0 = -8.750608600031904122785e-1, P1 = -1.615753718733365076637e1,
+                     P2 = -7.500855792314704667340e1, P3 = -1.228866684490136173410e2,
+                     P4 = -6.485021904942025371773e1;
+    constexpr double Q0 = 2.485846490142306297962e1, Q1 = 1.650270098316988542046e2,
+                     Q2 = 4.328810604912902668951e2, Q3 = 4.853903996359136964868e2,
+                     Q4 = 1.945506571482613964425e2;
+    constexpr double kMoreBits = 6.123233995736765886130e-17;  // pi/4 - fl(pi/4), times 2
+    double base = 0.0, fix = 0.0;
+    if (t > 0.66) {
+        base = kPi / 4.0;
+        fix = 0.5 * kMoreBits;
+        t = (t - 1.0) / (t + 1.0);
+    }
+    const double z = t * t;
+    const double p = ((((P0 * z + P1) * z + P2) * z + P3) * z + P4) * z;
+    const double q = ((((z + Q0) * z + Q1) * z + Q2) * z + Q3) * z + Q4;
+    return base + ((t * (p / q) + fix) + t);
+}
+
 std::string q_name(int i) {
     std::string s = "q";
     s.append(std::to_string(i + 1));
     return s;
 }
 }  // namespace
+
+double phase_atan2(double y, double x) {
+    const double ax = std::abs(x), ay = std::abs(y);
+    // Zero, infinite or NaN arguments (and ratios that could underflow) take the library's path.
+    if (!(ax > 1e-300 && ay > 1e-300 && ax < 1e300 && ay < 1e300)) return std::atan2(y, x);
+    // The angle of (|x|, |y|) in [0, pi/2], then the quadrant.
+    constexpr double kMoreBits = 6.123233995736765886130e-17;  // pi/2 - fl(pi/2)
+    double a = ay <= ax ? atan_unit(ay / ax) : (kPi / 2.0 - atan_unit(ax / ay)) + kMoreBits;
+    if (x < 0.0) a = (kPi - a) + 2.0 * kMoreBits;
+    return y < 0.0 ? -a : a;
+}
 
 std::vector<PhaseCoordinate> phase_coordinates(const Loss& loss) {
     std::vector<PhaseCoordinate> out;
@@ -84,8 +116,30 @@ PhaseCurve phase_curve(const Trajectory& tr, const PhaseCoordinate& c) {
     const long n = tr.q.rows();
     out.x.reserve(N);
     out.rate.reserve(N);
-    double prev_angle = 0.0, unwrap = 0.0;
-    bool have_prev = false;
+    if (c.kind == PhaseKind::Angle) {
+        // The common case of the rotation losses, without the per-sample dispatch below.
+        if (c.i >= n || c.j >= n) return out;
+        double prev_angle = 0.0, unwrap = 0.0;
+        bool have_prev = false;
+        const double *qd = tr.q.data(), *vd = tr.v.data();
+        for (long s = 0; s < N; ++s) {
+            const double a = qd[s * n + c.i], b = qd[s * n + c.j], rr = a * a + b * b;
+            const double angle = phase_atan2(b, a);
+            if (have_prev) {
+                const double d = angle - prev_angle;
+                if (d > kPi) unwrap -= 2.0 * kPi;
+                if (d < -kPi) unwrap += 2.0 * kPi;
+            }
+            prev_angle = angle;
+            have_prev = true;
+            const double x = angle + unwrap;
+            const double r = rr > 0.0 ? (a * vd[s * n + c.j] - b * vd[s * n + c.i]) / rr : NAN;
+            if (!std::isfinite(x) || !std::isfinite(r)) continue;
+            out.x.push_back(x);
+            out.rate.push_back(r);
+        }
+        return out;
+    }
     for (long s = 0; s < N; ++s) {
         const auto q = tr.q.col(s);
         const auto v = tr.v.col(s);
@@ -96,21 +150,8 @@ PhaseCurve phase_curve(const Trajectory& tr, const PhaseCoordinate& c) {
                 r = x > 0.0 ? q.dot(v) / x : 0.0;
                 break;
             }
-            case PhaseKind::Angle: {
-                if (c.i >= n || c.j >= n) return out;
-                const double a = q[c.i], b = q[c.j], rr = a * a + b * b;
-                const double angle = std::atan2(b, a);
-                if (have_prev) {
-                    double d = angle - prev_angle;
-                    if (d > kPi) unwrap -= 2.0 * kPi;
-                    if (d < -kPi) unwrap += 2.0 * kPi;
-                }
-                prev_angle = angle;
-                have_prev = true;
-                x = angle + unwrap;
-                r = rr > 0.0 ? (a * v[c.j] - b * v[c.i]) / rr : std::nan("");
-                break;
-            }
+            case PhaseKind::Angle:  // above
+                return out;
             case PhaseKind::Translation:
                 if (c.direction.size() != n) return out;
                 x = q.dot(c.direction);
