@@ -17,6 +17,7 @@
 #include "gui/scene_actions.hpp"
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/phase_chart.hpp"
+#include "gui/views/style.hpp"
 #include "io/scene_file.hpp"
 #include "noether/memory.hpp"
 
@@ -129,10 +130,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     setIdentity();
     QApplication::setDesktopFileName("noetherlab");
-    // Lecture-hall sizes: never below 12 pt.
-    QFont font = QApplication::font();
-    if (font.pointSizeF() < 12.0) font.setPointSizeF(12.0);
-    QApplication::setFont(font);
+    noether::gui::applyLectureAppFont();  // never below 12 pt
 
     QCommandLineParser parser;
     addOptions(parser);

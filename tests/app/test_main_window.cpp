@@ -9,6 +9,7 @@
 #include <QLogValueAxis>
 #include <QRandomGenerator>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -30,6 +31,7 @@
 #include "gui/views/landscape_view.hpp"
 #include "gui/views/loss_chart.hpp"
 #include "gui/views/phase_chart.hpp"
+#include "gui/views/style.hpp"
 #include "main_window_fixture.hpp"
 
 using namespace noether;
@@ -351,6 +353,34 @@ TEST_F(MainWindowTest, ReadOutDescribesTheRunOnScreenAndNeverDropsItsEndPoint) {
     EXPECT_TRUE(readout->text().contains("μ = 1 − β = <b>0.5</b>"))
         << readout->text().toStdString();
     EXPECT_FALSE(readout->text().contains("end point")) << readout->text().toStdString();
+}
+
+TEST(ControlsLayout, ReadOutStaysInViewWhenALossMakesTheControlsScroll) {
+    // The app's own font (at least 12 pt) in the default 1600 x 1000 window: a 4-D loss with a
+    // parameter makes the Controls dock taller than the window; the read-out sits under the
+    // learning rule it derives from, so it stays in view while Start and Models scroll.
+    if (!qApp) GTEST_SKIP() << "no display (run under xvfb-run)";
+    const QFont before = QApplication::font();
+    applyLectureAppFont();
+    {
+        MainWindow w(false);
+        w.resize(1600, 1000);
+        w.show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(&w));
+        ASSERT_TRUE(waitFirstFrame(w, 20000));
+        w.model()->setLossName("bn_logistic");
+        ASSERT_TRUE(waitPresented(w, w.runs()->lastRequested(), 20000));
+        ASSERT_EQ(w.currentRun()->scene.q0.size(), 4);
+        QTest::qWait(50);
+        SteadyBox* readout = w.controls()->readout();
+        auto* scroll = qobject_cast<QScrollArea*>(w.controls()->parentWidget()->parentWidget());
+        ASSERT_TRUE(scroll);
+        EXPECT_GT(w.controls()->height(), scroll->viewport()->height()) << "the dock scrolls";
+        EXPECT_EQ(readout->visibleRegion().boundingRect(), readout->rect())
+            << "visible " << readout->visibleRegion().boundingRect().height() << " of "
+            << readout->height() << " px";
+    }
+    QApplication::setFont(before);
 }
 
 TEST_F(MainWindowTest, LossDockNamesItsChartsAndTheirLogAxesLabelBothEndDecades) {

@@ -204,7 +204,9 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(paren
         updateReadout(s, run_ && run_->scene == s ? run_.get() : nullptr);
     });
     dl->addWidget(readout_box_);
-    outer->addWidget(derived);
+    // Under the learning rule it derives from, above Start and Models: a loss with more
+    // parameters or dimensions makes the dock scroll, and then the read-out stays in view.
+    outer->insertWidget(outer->indexOf(start_group), derived);
     outer->addStretch(1);
 
     // Wiring ---------------------------------------------------------------------------------

@@ -9,6 +9,12 @@ bool isDark(const QPalette& palette) {
            palette.color(QPalette::WindowText).lightness();
 }
 
+void applyLectureAppFont() {
+    QFont font = QApplication::font();
+    if (font.pointSizeF() < 12.0) font.setPointSizeF(12.0);
+    QApplication::setFont(font);
+}
+
 QFont lectureFont(double factor, bool bold) {
     QFont f = QApplication::font();
     f.setPointSizeF(f.pointSizeF() * factor);

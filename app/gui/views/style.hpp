@@ -28,6 +28,9 @@ inline constexpr Model kModelDrawOrder[4] = {Model::Discrete, Model::OdeRest, Mo
 
 /// True if the palette is dark (the window background is darker than its text).
 bool isDark(const QPalette& palette);
+/// Lecture-hall sizes: raises the application font to at least 12 pt (the app does this at
+/// start-up; GUI tests that judge layout do it too).
+void applyLectureAppFont();
 /// Base font for charts and labels, scaled by `factor` (1 = the app font).
 QFont lectureFont(double factor = 1.0, bool bold = false);
 
