@@ -23,6 +23,8 @@
 
 namespace noether::gui {
 
+class SteadyBox;
+
 /// The controls panel.
 class ControlsPanel : public QWidget {
     Q_OBJECT
@@ -42,9 +44,7 @@ class ControlsPanel : public QWidget {
     QComboBox* ruleCombo() const { return rule_; }
     QCheckBox* modelCheck(Model m) const { return models_[static_cast<int>(m)]; }
     QCheckBox* kickCheck() const { return kick_; }
-    class SteadyBox* readout() const {
-        return readout_box_;
-    }
+    SteadyBox* readout() const { return readout_box_; }
 
   private:
     void sync(const Scene& scene, SceneField field);
@@ -91,7 +91,7 @@ class ControlsPanel : public QWidget {
     int vector_dim_ = -1;
 
     std::array<QCheckBox*, 4> models_{};
-    class SteadyBox* readout_box_;
+    SteadyBox* readout_box_;
     class QTimer* readout_timer_;
 };
 

@@ -391,6 +391,15 @@ void LandscapeWindow::drawHeatmap(const QVector4D& view) {
     glActiveTexture(GL_TEXTURE0);
 }
 
+void LandscapeWindow::profileFinish(const char* stage) {
+    // Not in a frame drawn ahead: a finish there would wait for what should run beside the charts.
+    if (!profiling() || drawing_ahead_) return;
+    QElapsedTimer t;
+    t.start();
+    glFinish();
+    profileAdd(stage, static_cast<double>(t.nsecsElapsed()) * 1e-6);
+}
+
 void LandscapeWindow::drawAhead() {
     if (!ready_ || !isExposed() || !context()) return;
     const ProfileScope prof("draw GL ahead");
@@ -475,12 +484,7 @@ void LandscapeWindow::drawFrame() {
         glBindFramebuffer(GL_FRAMEBUFFER, screen);
         glViewport(0, 0, w_, h_);
     }
-    if (profiling() && !drawing_ahead_) {  // (a finish here would serialise the frame)
-        QElapsedTimer t;
-        t.start();
-        glFinish();
-        profileAdd("GL finish heatmap", t.nsecsElapsed() * 1e-6);
-    }
+    profileFinish("GL finish heatmap");
 
     // Lines.
     const ProfileScope lines_prof("  GL enqueue lines+markers");
@@ -543,12 +547,7 @@ void LandscapeWindow::drawFrame() {
         glBindVertexArray(line_vao_);
     }
 
-    if (profiling() && !drawing_ahead_) {  // (a finish here would serialise the frame)
-        QElapsedTimer t;
-        t.start();
-        glFinish();
-        profileAdd("GL finish lines", t.nsecsElapsed() * 1e-6);
-    }
+    profileFinish("GL finish lines");
     // Markers: current time of each model, then the start point on top.
     std::vector<float> pts;
     for (const auto& [p, c] : now_) {
@@ -579,12 +578,7 @@ void LandscapeWindow::drawFrame() {
     glDrawArrays(GL_POINTS, static_cast<GLint>(now_.size()), 1);
     glBindVertexArray(0);
     glDisable(GL_BLEND);
-    if (profiling() && !drawing_ahead_) {  // (a finish here would serialise the frame)
-        QElapsedTimer t;
-        t.start();
-        glFinish();
-        profileAdd("GL finish markers", t.nsecsElapsed() * 1e-6);
-    }
+    profileFinish("GL finish markers");
 }
 
 void LandscapeWindow::zoomAt(QPointF px, double factor) {

@@ -145,6 +145,8 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     /// Every change of what a frame shows: counts it and schedules a paint.
     void touch();
     void drawFrame();
+    /// NOETHER_PROFILE: waits for the GL work so far and records the wait under `stage`.
+    void profileFinish(const char* stage);
 
     // View: centre (data) and pixels per data unit.
     double cx_ = 0.0, cy_ = 0.0, scale_ = 200.0;

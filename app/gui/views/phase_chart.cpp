@@ -268,8 +268,7 @@ void PhaseChart::rebuild() {
     fc.setAlpha(70);
     field_->setArrows(field ? std::move(*field) : std::vector<PhaseArrow>{}, fc);
     updateMarkers();
-    for (QScatterSeries* s : now_)
-        hideFromLegend(s);
+    fixLegend();
     markGeneration(gen_);
 }
 
