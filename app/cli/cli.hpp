@@ -68,4 +68,11 @@ int cmd_discover(int argc, char** argv);
 int cmd_sweep(int argc, char** argv);
 int cmd_render(int argc, char** argv);
 
+// The --network forms of simulate, hessian and discover (cmd_network.cpp).
+/// True if argv[2..] has the option `name` ("--network" or "--network=...").
+bool has_option(int argc, char** argv, const char* name);
+int cmd_simulate_network(int argc, char** argv);
+int cmd_hessian_network(int argc, char** argv);
+int cmd_discover_network(int argc, char** argv);
+
 }  // namespace noether::cli

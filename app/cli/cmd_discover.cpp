@@ -60,6 +60,7 @@ void print_basis(const SymmetryBasis& basis) {
 }  // namespace
 
 int cmd_discover(int argc, char** argv) {
+    if (has_option(argc, argv, "--network")) return cmd_discover_network(argc, argv);
     OptionSpec spec = scene_options();
     for (const char* o : {"samples", "tol", "seed", "center", "radius"})
         spec.valued.insert(o);

@@ -37,6 +37,7 @@ std::string vec_text(const Vector& v) {
 }  // namespace
 
 int cmd_hessian(int argc, char** argv) {
+    if (has_option(argc, argv, "--network")) return cmd_hessian_network(argc, argv);
     OptionSpec spec = scene_options();
     spec.valued.insert("at");
     spec.flags.insert("json");

@@ -30,10 +30,12 @@ const char* kHelp =
     "  --v0 X1,..,Xn        initial velocity kick\n"
     "  --model M            discrete | ode | ode-rest | flow (default discrete)\n"
     "  --ode-rtol X         integrator tolerance (default 1e-11)\n"
-    "  --out FILE           .csv or .json (CSV on stdout without it)\n";
+    "  --out FILE           .csv or .json (CSV on stdout without it)\n"
+    "  --network D0-..-DL   train a network instead (simulate --network 2-16-1 --help)\n";
 }  // namespace
 
 int cmd_simulate(int argc, char** argv) {
+    if (has_option(argc, argv, "--network")) return cmd_simulate_network(argc, argv);
     auto args = parse_args(argc, argv, 2, scene_options());
     if (!args) return fail(args.error());
     if (args->flags.count("help")) {

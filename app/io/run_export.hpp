@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "noether/network_run.hpp"
 #include "noether/run.hpp"
 
 namespace noether::io {
@@ -16,6 +17,13 @@ QByteArray trajectory_csv(const Run& run, const Trajectory& tr);
 QJsonObject run_json(const Run& run);
 /// The scene as JSON (shared with scene files).
 QJsonObject scene_summary_json(const Scene& scene);
+/// CSV of one model of a network run: step,t,q1..qn,loss,grad_norm,r2, J_<generator> for every
+/// generator, Q_<generator> for every symmetric one, then v1..vn and batch_loss (discrete).
+QByteArray network_csv(const NetworkRun& run, size_t model = 0);
+/// JSON of a network run: run_json's keys plus network (with param_layout), data (X, y),
+/// init, batch, batches, generators (sparse A, b), quadratic_charges per model and, for linear
+/// hidden layers, matrix_charges.
+QJsonObject network_run_json(const NetworkRun& run);
 /// Writes bytes atomically (QSaveFile); returns an empty string or the error message.
 QString write_file_atomic(const QString& path, const QByteArray& bytes);
 
