@@ -12,6 +12,8 @@ packages=(build-essential cmake ninja-build pkg-config
           xvfb xauth libgl1-mesa-dri fonts-dejavu-core)
 # The tests also run the expression parser's libFuzzer target for a bounded time (clang).
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)
+# The network runs are replayed in PyTorch by a test (tests/torch), and bench/ has a torch peer.
+[ "$mode" = test ] && packages+=(python3-torch python3-numpy)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 missing=()

@@ -205,7 +205,14 @@ T Network::evaluate(const Dataset& data, const Eigen::Matrix<T, Eigen::Dynamic, 
     for (int l = L; l >= 1; --l) {
         const int out = spec_.widths[l], in = spec_.widths[l - 1];
         Eigen::Map<RowMat>(g->data() + w_off_[l], out, in) = G * a[l - 1].transpose();
-        if (b_off_[l] >= 0) g->segment(b_off_[l], out) = G.rowwise().sum();
+        // A normalised layer's bias cancels in the centring: its gradient is exactly 0 (summing
+        // the centred ∂f/∂z would leave rounding noise, which Adam/RMSprop amplify).
+        if (b_off_[l] >= 0) {
+            if (normalised(l))
+                g->segment(b_off_[l], out).setZero();
+            else
+                g->segment(b_off_[l], out) = G.rowwise().sum();
+        }
         if (l == 1) break;
         Eigen::Map<const RowMat> W(q.data() + w_off_[l], out, in);
         Mat Gh = W.transpose() * G;  // ∂f/∂a_{l−1}
