@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 #include <sstream>
+#include <type_traits>
 
 namespace noether {
 
@@ -126,13 +127,18 @@ T Network::evaluate(const Dataset& data, const Eigen::Matrix<T, Eigen::Dynamic, 
     // a_l, the normalised pre-activations ẑ_l and BN's s_l, column per point.
     std::vector<Mat> a(L + 1), zhat(L + 1);
     std::vector<Vec> s(L + 1);
-    a[0].resize(spec_.widths[0], B);
-    for (long i = 0; i < B; ++i)
-        a[0].col(i) = data.X.row(point(i)).transpose().template cast<T>();
+    if (batch.empty()) {
+        a[0] = data.X.transpose().template cast<T>();
+    } else {
+        a[0].resize(spec_.widths[0], B);
+        for (long i = 0; i < B; ++i)
+            a[0].col(i) = data.X.row(point(i)).transpose().template cast<T>();
+    }
     for (int l = 1; l <= L; ++l) {
         const int out = spec_.widths[l], in = spec_.widths[l - 1];
         Eigen::Map<const RowMat> W(q.data() + w_off_[l], out, in);
-        Mat z = W * a[l - 1];
+        Mat z(out, B);
+        z.noalias() = W * a[l - 1];
         if (b_off_[l] >= 0) z.colwise() += q.segment(b_off_[l], out);
         if (l == L) {
             zhat[l] = std::move(z);
@@ -147,13 +153,16 @@ T Network::evaluate(const Dataset& data, const Eigen::Matrix<T, Eigen::Dynamic, 
             for (int r = 0; r < out; ++r)
                 z.row(r) /= s[l][r];
         }
-        zhat[l] = z;
+        if (normalised(l)) zhat[l] = z;  // BN's backward needs ẑ; ReLU's reads a > 0
         switch (spec_.activation) {
             case Activation::Linear:
                 a[l] = std::move(z);
                 break;
             case Activation::Relu:
-                a[l] = z.unaryExpr([](const T& x) { return re(x) > 0.0 ? x : T(0.0); });
+                if constexpr (std::is_same_v<T, double>)
+                    a[l] = z.cwiseMax(0.0);  // vectorised; the same values
+                else
+                    a[l] = z.unaryExpr([](const T& x) { return re(x) > 0.0 ? x : T(0.0); });
                 break;
             case Activation::Tanh:
                 a[l] = z.unaryExpr([](const T& x) {
@@ -169,7 +178,12 @@ T Network::evaluate(const Dataset& data, const Eigen::Matrix<T, Eigen::Dynamic, 
     const double Bd = static_cast<double>(B);
     Mat G(C, B);
     T f(0.0);
-    if (spec_.head == Head::Mse) {
+    if (spec_.head == Head::Mse && batch.empty()) {
+        // Full batch: whole-matrix expressions.
+        const Mat D = zL - data.targets.transpose().template cast<T>();
+        f = D.cwiseProduct(D).sum() / T(Bd * C);
+        G = D * T(2.0 / (Bd * C));
+    } else if (spec_.head == Head::Mse) {
         for (long i = 0; i < B; ++i) {
             const auto y = data.targets.row(point(i));
             for (int k = 0; k < C; ++k) {
@@ -204,7 +218,7 @@ T Network::evaluate(const Dataset& data, const Eigen::Matrix<T, Eigen::Dynamic, 
     g->resize(n_);
     for (int l = L; l >= 1; --l) {
         const int out = spec_.widths[l], in = spec_.widths[l - 1];
-        Eigen::Map<RowMat>(g->data() + w_off_[l], out, in) = G * a[l - 1].transpose();
+        Eigen::Map<RowMat>(g->data() + w_off_[l], out, in).noalias() = G * a[l - 1].transpose();
         // A normalised layer's bias cancels in the centring: its gradient is exactly 0 (summing
         // the centred ∂f/∂z would leave rounding noise, which Adam/RMSprop amplify).
         if (b_off_[l] >= 0) {
@@ -215,14 +229,18 @@ T Network::evaluate(const Dataset& data, const Eigen::Matrix<T, Eigen::Dynamic, 
         }
         if (l == 1) break;
         Eigen::Map<const RowMat> W(q.data() + w_off_[l], out, in);
-        Mat Gh = W.transpose() * G;  // ∂f/∂a_{l−1}
+        Mat Gh(in, B);
+        Gh.noalias() = W.transpose() * G;  // ∂f/∂a_{l−1}
         const int h = in, lh = l - 1;
         switch (spec_.activation) {
             case Activation::Linear:
                 break;
             case Activation::Relu:
-                Gh = Gh.binaryExpr(zhat[lh],
-                                   [](const T& x, const T& z) { return re(z) > 0.0 ? x : T(0.0); });
+                if constexpr (std::is_same_v<T, double>)
+                    Gh = (a[lh].array() > 0.0).select(Gh, 0.0);
+                else
+                    Gh = Gh.binaryExpr(
+                        a[lh], [](const T& x, const T& z) { return re(z) > 0.0 ? x : T(0.0); });
                 break;
             case Activation::Tanh:
                 Gh = Gh.cwiseProduct(a[lh].unaryExpr([](const T& t) { return T(1.0) - t * t; }));
