@@ -16,7 +16,8 @@ QByteArray trajectory_csv(const Run& run, const Trajectory& tr);
 QJsonObject run_json(const Run& run);
 /// The scene as JSON (shared with scene files).
 QJsonObject scene_summary_json(const Scene& scene);
-/// Writes bytes atomically (QSaveFile); returns an empty string or the error message.
+/// Writes bytes atomically (temporary file + rename, every write checked; see file_io.hpp);
+/// returns an empty string or "could not write <file>: <reason>".
 QString write_file_atomic(const QString& path, const QByteArray& bytes);
 
 }  // namespace noether::io
