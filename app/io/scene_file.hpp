@@ -26,7 +26,7 @@ inline constexpr qsizetype kMaxListedMembers = 64;
 /// Ghost runs in view.compare.
 inline constexpr qsizetype kMaxGhostRuns = 16;
 /// (steps + 1) x models x dimension: the samples of q a run stores (each with v, loss, charges:
-/// about 1 GiB at this limit, e.g. 10^7 steps of a 2-D loss with two models).
+/// about 1 GiB at this limit, e.g. 10^7 steps of a 2-D loss with one model).
 inline constexpr long long kMaxStoredSamples = 40'000'000;
 
 /// Refuses a scene whose run would store more than kMaxStoredSamples (field "steps").
