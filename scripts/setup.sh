@@ -10,7 +10,7 @@ packages=(build-essential cmake ninja-build pkg-config
           qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
           libxcb1-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libginac-dev libmuparser-dev
           xvfb xauth libgl1-mesa-dri fonts-dejavu-core)
-# The tests also run the expression parser's libFuzzer target for a bounded time (clang).
+# The tests also run the libFuzzer targets for a bounded time (clang).
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)
 # The network runs are replayed in PyTorch by a test (tests/torch), and bench/ has a torch peer.
 [ "$mode" = test ] && packages+=(python3-torch python3-numpy)
@@ -37,8 +37,9 @@ case "$mode" in
     else
       ctest --preset release -j2
     fi
-    # libFuzzer on the typed-loss parser, 60 s: no crash, sanitizer report, leak or hang.
-    bash scripts/fuzz.sh 60
+    # libFuzzer, 100 s split across the expression parser, the scene loader, the scene-link
+    # decoder and the CLI's option parser: no crash, sanitizer report, leak or hang.
+    bash scripts/fuzz.sh 100
     ;;
   *)
     echo "usage: $0 run|test" >&2

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
+#include "io/file_io.hpp"
 #include "io/scene_file.hpp"
 #include "noether/loss.hpp"
 
@@ -103,7 +105,7 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
     // A scene file gives every field; the flags below override it.
     const bool from_file = args.has("scene");
     if (auto path = args.get("scene")) {
-        auto doc = io::load_scene_file(QString::fromStdString(*path));
+        auto doc = io::load_scene_file_native(*path);
         if (!doc) return Error{"--scene", doc.error().what()};
         sc = doc->scene;
     }
@@ -217,6 +219,38 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
 int fail(const Error& e) {
     std::fprintf(stderr, "noetherlab-cli: %s\n", e.what().c_str());
     return kExitInvalid;
+}
+
+int fail_write(const std::string& message) {
+    std::fprintf(stderr, "noetherlab-cli: %s\n", message.c_str());
+    return kExitWrite;
+}
+
+namespace {
+int g_stdout_errno = 0;  // the first failed write to stdout
+}  // namespace
+
+void write_stdout(const char* data, std::size_t size) {
+    errno = 0;
+    if (std::fwrite(data, 1, size, stdout) != size && g_stdout_errno == 0)
+        g_stdout_errno = errno ? errno : EIO;
+}
+
+int finish_stdout(int status) {
+    static bool reported = false;  // said once, even when checked again at exit
+    if (reported) return kExitWrite;
+    errno = 0;
+    const bool flushed = std::fflush(stdout) == 0;
+    const int flush_errno = errno;
+    if (flushed && !std::ferror(stdout) && g_stdout_errno == 0) return status;
+    const int err = g_stdout_errno ? g_stdout_errno : (flush_errno ? flush_errno : EIO);
+    reported = true;
+    return fail_write(std::string("could not write standard output: ") + std::strerror(err));
+}
+
+int write_out(const std::string& native_path, const QByteArray& bytes) {
+    const std::string err = io::write_file_bytes(native_path, bytes);
+    return err.empty() ? kExitOk : fail_write(err);
 }
 
 QJsonValue num(double x) {

@@ -2,6 +2,7 @@
 // Options accept "--name value" and "--name=value"; a value may start with '-' (e.g. --q0 -1,2).
 #pragma once
 
+#include <QByteArray>
 #include <QJsonArray>
 #include <QJsonValue>
 #include <map>
@@ -18,6 +19,8 @@ namespace noether::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInvalid = 2;
 inline constexpr int kExitDiverged = 3;
+/// A write failed (stdout or --out): "could not write <file>: <reason>"; no partial --out file.
+inline constexpr int kExitWrite = 4;
 
 /// Parsed command line: option values (repeatable) and flags.
 struct Args {
@@ -53,6 +56,14 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
 
 /// Prints "noetherlab-cli: <field>: <message>" to stderr and returns kExitInvalid.
 int fail(const Error& e);
+/// Prints "noetherlab-cli: <message>" (a "could not write ..." line) and returns kExitWrite.
+int fail_write(const std::string& message);
+/// Writes to stdout; a failure is remembered for finish_stdout.
+void write_stdout(const char* data, std::size_t size);
+/// Flushes stdout: if any write to it failed, says so and returns kExitWrite, else `status`.
+int finish_stdout(int status);
+/// Writes --out (the name's bytes as given) completely or not at all; kExitOk or kExitWrite.
+int write_out(const std::string& native_path, const QByteArray& bytes);
 
 /// JSON output: a number (null when not finite: JSON has no NaN), a vector, a matrix as a list
 /// of rows.

@@ -165,10 +165,11 @@ int cmd_simulate_network(int argc, char** argv) {
         json ? QJsonDocument(io::network_run_json(nr)).toJson(QJsonDocument::Compact)
              : io::network_csv(nr, 0);
     if (out) {
-        const QString err = io::write_file_atomic(QString::fromStdString(*out), bytes);
-        if (!err.isEmpty()) return fail(Error{"--out", err.toStdString()});
+        if (const int status = write_out(*out, bytes); status != kExitOk) return status;
     } else {
-        std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
+        write_stdout(bytes.constData(), static_cast<size_t>(bytes.size()));
+        // Data lost on the way out outranks divergence.
+        if (const int status = finish_stdout(kExitOk); status != kExitOk) return status;
     }
     if (tr.diverged) {
         std::fprintf(stderr, "noetherlab-cli: %s\n", tr.message.c_str());

@@ -7,7 +7,9 @@
 #include <QGuiApplication>
 #include <QString>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <system_error>
 
 #include "cli/cli.hpp"
 #include "gui/figure/caption.hpp"
@@ -31,7 +33,8 @@ const char* kRenderHelp =
     "  --palette P          default | projector | dark (default: the scene's palette)\n"
     "  --no-ghosts          leave out the ghost runs of view.compare\n"
     "Writes DIR/NAME-VIEW.EXT for each view and format, and DIR/NAME-caption.txt.\n"
-    "Exit status: 0 written, 2 invalid input, 3 a model diverged (figures still written).\n";
+    "Exit status: 0 written, 2 invalid input, 3 a model diverged (figures still written),\n"
+    "4 could not write (\"could not write <file>: <reason>\"; no partial file).\n";
 
 // Qt's note about a missing XDG_RUNTIME_DIR says nothing about rendering files offscreen; it
 // would be a second stderr line beside the contract's one.
@@ -112,8 +115,8 @@ int cmd_render(int argc, char** argv) {
     }
 
     // The scene, with the loader's own refusals (the message names the field).
-    const QString path = QString::fromStdString(*scene_path);
-    auto doc = io::load_scene_file(path);
+    // File names keep their bytes (a Linux name need not be UTF-8).
+    auto doc = io::load_scene_file_native(*scene_path);
     if (!doc) return fail(Error{"--scene", doc.error().what()});
 
     // Fonts and painting need a QGuiApplication; without a display it runs offscreen.
@@ -131,11 +134,18 @@ int cmd_render(int argc, char** argv) {
     }
     if (!palette) palette = parsePalette(data->view.palette).value_or(Palette::Paper);
 
-    const QString dir = QString::fromStdString(*out_dir);
-    if (!QDir().mkpath(dir))
-        return fail(Error{"--out", "cannot create the folder '" + *out_dir + "'"});
-    QString base = QFileInfo(path).completeBaseName();
-    if (base.isEmpty()) base = "scene";
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(*out_dir), ec);
+    if (ec || !std::filesystem::is_directory(std::filesystem::path(*out_dir)))
+        return fail_write("could not write " + *out_dir + ": " +
+                          (ec ? ec.message() : std::string("not a folder")));
+    // NAME: the scene file's name without its folder and last extension, as bytes.
+    std::string base = *scene_path;
+    if (const auto slash = base.rfind('/'); slash != std::string::npos) base.erase(0, slash + 1);
+    if (const auto dot = base.rfind('.'); dot != std::string::npos && dot > 0) base.erase(dot);
+    if (base.empty()) base = "scene";
+    std::string dir = *out_dir;
+    if (dir.back() != '/') dir += '/';
     FigureComposer composer(std::move(*data));
     for (FigureView v : views) {
         for (FileFormat f : formats) {
@@ -145,19 +155,22 @@ int cmd_render(int argc, char** argv) {
             s.size = size;
             s.dpi = dpi;
             s.options.palette = *palette;
-            const QString file =
-                QDir(dir).filePath(QString("%1-%2.%3").arg(base, viewName(v), formatName(f)));
-            if (const QString err = composer.write(s, file); !err.isEmpty())
-                return fail(Error{"--out", err.toStdString()});
-            std::printf("%s\n", qPrintable(QDir::toNativeSeparators(file)));
+            const std::string file =
+                dir + base + "-" + viewName(v).toStdString() + "." + formatName(f).toStdString();
+            const QByteArray bytes = composer.render(s);
+            if (bytes.isEmpty())
+                return fail_write("could not write " + file + ": could not render the " +
+                                  viewName(v).toStdString() + " view as " +
+                                  formatName(f).toStdString());
+            if (const int status = write_out(file, bytes); status != kExitOk) return status;
+            std::printf("%s\n", file.c_str());
         }
     }
-    const QString caption_file = QDir(dir).filePath(base + "-caption.txt");
+    const std::string caption_file = dir + base + "-caption.txt";
     const QString caption = figureCaption(composer.data(), *palette);
-    if (const QString err = io::write_file_atomic(caption_file, (caption + "\n").toUtf8());
-        !err.isEmpty())
-        return fail(Error{"--out", err.toStdString()});
-    std::printf("%s\n", qPrintable(QDir::toNativeSeparators(caption_file)));
+    if (const int status = write_out(caption_file, (caption + "\n").toUtf8()); status != kExitOk)
+        return status;
+    std::printf("%s\n", caption_file.c_str());
 
     // Divergence: the figures show the finite part; say where it ended.
     for (const Trajectory& tr : composer.data().run->trajectories) {

@@ -6,6 +6,8 @@
 
 #include "cli/cli.hpp"
 #include "io/run_export.hpp"
+#include "io/scene_file.hpp"
+#include "noether/loss.hpp"
 #include "noether/run.hpp"
 
 namespace noether::cli {
@@ -31,7 +33,12 @@ const char* kHelp =
     "  --model M            discrete | ode | ode-rest | flow (default discrete)\n"
     "  --ode-rtol X         integrator tolerance (default 1e-11)\n"
     "  --out FILE           .csv or .json (CSV on stdout without it)\n"
-    "  --network D0-..-DL   train a network instead (simulate --network 2-16-1 --help)\n";
+    "  --network D0-..-DL   train a network instead (simulate --network 2-16-1 --help)\n"
+    "Limits: steps 1..10000000 and (steps+1) x models x dimension <= 40000000 stored\n"
+    "samples; a scene file at most 16 MiB (docs/SCENE-FORMAT.md lists every limit).\n"
+    "Exit status: 0 success, 2 invalid input (one stderr line naming the flag or field),\n"
+    "3 diverged (rows up to the last finite sample still written), 4 could not write\n"
+    "(stdout or --out: \"could not write <file>: <reason>\"; no partial --out file).\n";
 }  // namespace
 
 int cmd_simulate(int argc, char** argv) {
@@ -44,6 +51,10 @@ int cmd_simulate(int argc, char** argv) {
     }
     auto scene = scene_from_args(*args, true, true);
     if (!scene) return fail(scene.error());
+    if (auto loss = make_loss(scene->loss); loss) {
+        if (auto s = io::check_run_size(*scene, (*loss)->dim()); !s)
+            return fail(Error{"--steps", s.error().message});
+    }
     auto run = simulate(*scene);
     if (!run) {
         Error e = run.error();
@@ -62,10 +73,11 @@ int cmd_simulate(int argc, char** argv) {
     bytes = json ? QJsonDocument(io::run_json(r)).toJson(QJsonDocument::Indented)
                  : io::trajectory_csv(r, tr);
     if (out) {
-        const QString err = io::write_file_atomic(QString::fromStdString(*out), bytes);
-        if (!err.isEmpty()) return fail(Error{"--out", err.toStdString()});
+        if (const int status = write_out(*out, bytes); status != kExitOk) return status;
     } else {
-        std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
+        write_stdout(bytes.constData(), static_cast<size_t>(bytes.size()));
+        // Data lost on the way out outranks divergence.
+        if (const int status = finish_stdout(kExitOk); status != kExitOk) return status;
     }
     if (tr.diverged) {
         std::fprintf(stderr, "noetherlab-cli: %s\n", tr.message.c_str());

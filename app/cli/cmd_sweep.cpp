@@ -39,7 +39,8 @@ const char* kHelp =
     "  --out FILE.csv         output file (CSV on stdout without it)\n"
     "\"nan\" marks a value that does not exist: not reached, never diverged, not applicable, or a\n"
     "measured metric of a diverged cell (see diverged_at). Diverged cells do not change the exit\n"
-    "status: 0 on success, 2 on invalid input.\n";
+    "status: 0 on success, 2 on invalid input, 4 could not write (stdout or --out).\n"
+    "Limits: at most 65536 cells per axis and 16777216 cells; steps 1..10000000.\n";
 
 // "A:B:N" -> axis; errors name the flag.
 Result<SweepAxis> parse_range(const std::string& flag, const std::string& text, SweepParam p,
@@ -163,13 +164,8 @@ int cmd_sweep(int argc, char** argv) {
 
     // CSV: header lr,momentum,<metric>; lr outer, momentum inner; "nan" for NaN.
     const std::string csv = sweep_csv(r);
-    if (out) {
-        const QString err =
-            io::write_file_atomic(QString::fromStdString(*out), QByteArray::fromStdString(csv));
-        if (!err.isEmpty()) return fail(Error{"--out", err.toStdString()});
-    } else {
-        std::fwrite(csv.data(), 1, csv.size(), stdout);
-    }
+    if (out) return write_out(*out, QByteArray::fromStdString(csv));
+    write_stdout(csv.data(), csv.size());
     return kExitOk;
 }
 

@@ -21,7 +21,17 @@ void usage(std::FILE* out) {
         "  render                 render a scene file's figures without a display\n"
         "\n"
         "Run 'noetherlab-cli COMMAND --help' for the options of a command.\n"
-        "Exit status: 0 success, 2 invalid input, 3 diverged.\n",
+        "\n"
+        "Limits (docs/SCENE-FORMAT.md; beyond them: exit 2 naming the field):\n"
+        "  scene file 16 MiB (read from any file, pipe or device), 256 unknown fields per\n"
+        "  object, 64 loss parameters/constants/models/panels, 16 ghost runs; steps 1..10000000;\n"
+        "  dimension 64 (loss.dim; typed losses use q1..q8); (steps+1) x models x dimension at\n"
+        "  most 40000000 stored samples; discover --samples 1..200000; sweep at most 65536\n"
+        "  cells per axis and 16777216 cells.\n"
+        "\n"
+        "Exit status: 0 success, 2 invalid input (one stderr line naming the flag or field),\n"
+        "3 diverged (rows up to the last finite sample still written), 4 could not write\n"
+        "(stdout or --out: \"could not write <file>: <reason>\"; no partial --out file).\n",
         out);
 }
 
@@ -37,7 +47,7 @@ int main(int argc, char** argv) {
     const char* cmd = argv[1];
     if (!std::strcmp(cmd, "--help") || !std::strcmp(cmd, "-h") || !std::strcmp(cmd, "help")) {
         usage(stdout);
-        return kExitOk;
+        return finish_stdout(kExitOk);
     }
     struct Command {
         const char* name;
@@ -49,9 +59,10 @@ int main(int argc, char** argv) {
     for (const auto& c : commands) {
         if (!std::strcmp(cmd, c.name)) {
             // render needs a QGuiApplication of its own; the others only need Qt Core.
-            if (!std::strcmp(cmd, "render")) return c.run(argc, argv);
+            // Every command's stdout is checked at the end: a lost write is exit 4.
+            if (!std::strcmp(cmd, "render")) return finish_stdout(c.run(argc, argv));
             QCoreApplication app(argc, argv);
-            return c.run(argc, argv);
+            return finish_stdout(c.run(argc, argv));
         }
     }
     std::fprintf(stderr, "noetherlab-cli: unknown command '%s'\n", cmd);

@@ -1,7 +1,8 @@
 #include "io/run_export.hpp"
 
 #include <QJsonArray>
-#include <QSaveFile>
+
+#include "io/file_io.hpp"
 
 namespace noether::io {
 namespace {
@@ -318,14 +319,9 @@ QJsonObject network_run_json(const NetworkRun& nr) {
 }
 
 QString write_file_atomic(const QString& path, const QByteArray& bytes) {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) return path + ": " + f.errorString();
-    if (f.write(bytes) != bytes.size()) {
-        f.cancelWriting();
-        return path + ": " + f.errorString();
-    }
-    if (!f.commit()) return path + ": " + f.errorString();
-    return {};
+    const std::string why = write_reason(native_name(path), bytes);
+    if (why.empty()) return {};
+    return "could not write " + path + ": " + QString::fromLocal8Bit(why);
 }
 
 }  // namespace noether::io

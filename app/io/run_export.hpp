@@ -24,7 +24,8 @@ QByteArray network_csv(const NetworkRun& run, size_t model = 0);
 /// init, batch, batches, generators (sparse A, b), quadratic_charges per model and, for linear
 /// hidden layers, matrix_charges.
 QJsonObject network_run_json(const NetworkRun& run);
-/// Writes bytes atomically (QSaveFile); returns an empty string or the error message.
+/// Writes bytes atomically (temporary file + rename, every write checked; see file_io.hpp);
+/// returns an empty string or "could not write <file>: <reason>".
 QString write_file_atomic(const QString& path, const QByteArray& bytes);
 
 }  // namespace noether::io

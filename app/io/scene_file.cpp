@@ -13,6 +13,7 @@
 #include <initializer_list>
 #include <map>
 
+#include "io/file_io.hpp"
 #include "io/run_export.hpp"
 #include "noether/loss.hpp"
 
@@ -21,7 +22,6 @@ namespace {
 
 constexpr const char* kFormatName = "noetherlab-scene";
 constexpr const char* kLinkPrefix = "noether:";
-constexpr qint64 kMaxFileBytes = 16 * 1024 * 1024;
 
 // Panel and palette names the GUI knows (docs/SCENE-FORMAT.md, "view").
 const QStringList kPanels = {"landscape", "charges", "budget",     "phase",
@@ -154,18 +154,30 @@ QJsonArray to_array(const Vector& v) {
     return a;
 }
 
-// Unknown members of `o` go to `kept` and are reported; nothing is dropped silently.
-void keep_unknown(const QJsonObject& o, std::initializer_list<const char*> known,
-                  const std::string& path, QJsonObject& kept, QStringList& warnings) {
-    for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
-        bool is_known = false;
+// Unknown members of `o` go to `kept` and are reported; nothing is dropped silently. More than
+// kMaxUnknownFields of them in one object is refused (before any is kept: a file of millions of
+// unknown fields costs one pass, not a warning each).
+Status keep_unknown(const QJsonObject& o, std::initializer_list<const char*> known,
+                    const std::string& path, QJsonObject& kept, QStringList& warnings) {
+    const auto is_known = [&](const QString& key) {
         for (const char* k : known)
-            is_known |= it.key() == QLatin1String(k);
-        if (is_known) continue;
+            if (key == QLatin1String(k)) return true;
+        return false;
+    };
+    qsizetype unknown = 0;
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+        unknown += is_known(it.key()) ? 0 : 1;
+    if (unknown > kMaxUnknownFields)
+        return Error{path.empty() ? "(top level)" : path,
+                     "has " + std::to_string(unknown) + " unknown fields (at most " +
+                         std::to_string(kMaxUnknownFields) + " are kept)"};
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
+        if (is_known(it.key())) continue;
         kept.insert(it.key(), it.value());
         warnings << QString("unknown field '%1' kept (not used by this version of NoetherLab)")
                         .arg(QString::fromStdString(join(path, it.key().toStdString())));
     }
+    return {};
 }
 
 // Core error fields (CLI-style names) -> JSON paths of the scene file.
@@ -221,6 +233,10 @@ Status read_loss(const QJsonObject& root, SceneDocument& doc) {
     if (const auto p = o.constFind(QLatin1String("params")); p != o.constEnd()) {
         if (!p->isObject()) return type_error("loss.params", "an object", *p);
         const QJsonObject params = p->toObject();
+        if (params.size() > kMaxListedMembers)
+            return Error{"loss.params", "has " + std::to_string(params.size()) +
+                                            " members (at most " +
+                                            std::to_string(kMaxListedMembers) + ")"};
         for (auto q = params.constBegin(); q != params.constEnd(); ++q) {
             const std::string path = join("loss.params", q.key().toStdString());
             std::vector<double> values;
@@ -241,6 +257,10 @@ Status read_loss(const QJsonObject& root, SceneDocument& doc) {
     if (const auto c = o.constFind(QLatin1String("constants")); c != o.constEnd()) {
         if (!c->isObject()) return type_error("loss.constants", "an object", *c);
         const QJsonObject consts = c->toObject();
+        if (consts.size() > kMaxListedMembers)
+            return Error{"loss.constants", "has " + std::to_string(consts.size()) +
+                                               " members (at most " +
+                                               std::to_string(kMaxListedMembers) + ")"};
         for (auto q = consts.constBegin(); q != consts.constEnd(); ++q) {
             const std::string path = join("loss.constants", q.key().toStdString());
             if (!q->isDouble()) return type_error(path, "a number", *q);
@@ -252,8 +272,10 @@ Status read_loss(const QJsonObject& root, SceneDocument& doc) {
             "loss.expr, loss.dim and loss.constants are only used when "
             "loss.name is \"expr\" (kept)");
     QJsonObject unknown;
-    keep_unknown(o, {"name", "eps", "params", "expr", "dim", "constants"}, "loss", unknown,
-                 doc.warnings);
+    if (auto s = keep_unknown(o, {"name", "eps", "params", "expr", "dim", "constants"}, "loss",
+                              unknown, doc.warnings);
+        !s)
+        return s;
     if (!unknown.isEmpty()) doc.extra.insert("loss", unknown);
     return {};
 }
@@ -295,10 +317,12 @@ Status read_rule(const QJsonObject& root, SceneDocument& doc) {
         r.beta2 = betas[1];
     }
     QJsonObject unknown;
-    keep_unknown(o,
-                 {"rule", "lr", "momentum", "weight_decay", "nesterov", "alpha", "opt_eps", "betas",
-                  "centered", "constrain_norm"},
-                 "rule", unknown, doc.warnings);
+    if (auto s = keep_unknown(o,
+                              {"rule", "lr", "momentum", "weight_decay", "nesterov", "alpha",
+                               "opt_eps", "betas", "centered", "constrain_norm"},
+                              "rule", unknown, doc.warnings);
+        !s)
+        return s;
     if (!unknown.isEmpty()) doc.extra.insert("rule", unknown);
     return {};
 }
@@ -324,6 +348,9 @@ Status check_view(const QJsonObject& root, int dim, SceneDocument& doc) {
     if (const auto p = v.constFind(QLatin1String("panels")); p != v.constEnd()) {
         if (!p->isArray()) return type_error("view.panels", "a list of panel names", *p);
         const QJsonArray a = p->toArray();
+        if (a.size() > kMaxListedMembers)
+            return Error{"view.panels", "has " + std::to_string(a.size()) + " entries (at most " +
+                                            std::to_string(kMaxListedMembers) + ")"};
         for (qsizetype i = 0; i < a.size(); ++i) {
             if (!a[i].isString()) return type_error(index("view.panels", i), "text", a[i]);
             if (!kPanels.contains(a[i].toString()))
@@ -359,6 +386,10 @@ Status check_view(const QJsonObject& root, int dim, SceneDocument& doc) {
     if (const auto c = v.constFind(QLatin1String("compare")); c != v.constEnd()) {
         if (!c->isArray()) return type_error("view.compare", "a list of {label, patch}", *c);
         const QJsonArray a = c->toArray();
+        if (a.size() > kMaxGhostRuns)
+            return Error{"view.compare", "has " + std::to_string(a.size()) +
+                                             " ghost runs (at most " +
+                                             std::to_string(kMaxGhostRuns) + ")"};
         for (qsizetype i = 0; i < a.size(); ++i) {
             const std::string p = index("view.compare", i);
             if (!a[i].isObject()) return type_error(p, "an object {label, patch}", a[i]);
@@ -380,6 +411,9 @@ Status read_models(const QJsonObject& root, Scene& sc) {
     if (!it->isArray()) return type_error("models", "a list of model names", *it);
     sc.show_discrete = sc.show_ode = sc.show_ode_rest = sc.show_flow = false;
     const QJsonArray a = it->toArray();
+    if (a.size() > kMaxListedMembers)
+        return Error{"models", "has " + std::to_string(a.size()) + " entries (at most " +
+                                   std::to_string(kMaxListedMembers) + ")"};
     for (qsizetype i = 0; i < a.size(); ++i) {
         if (!a[i].isString()) return type_error(index("models", i), "a model name", a[i]);
         const auto m = parse_model(a[i].toString().toStdString());
@@ -449,10 +483,12 @@ Result<SceneDocument> from_object(const QJsonObject& root, bool with_variants) {
         return Error{"version", "unsupported version " + shortest(version.toDouble()) +
                                     " (this NoetherLab reads version " +
                                     std::to_string(kSceneFormatVersion) + ")"};
-    keep_unknown(root,
-                 {"format", "version", "title", "explanation", "equation", "loss", "rule", "q0",
-                  "v0", "steps", "models", "ode_rtol", "view"},
-                 "", doc.extra, doc.warnings);
+    if (auto s = keep_unknown(root,
+                              {"format", "version", "title", "explanation", "equation", "loss",
+                               "rule", "q0", "v0", "steps", "models", "ode_rtol", "view"},
+                              "", doc.extra, doc.warnings);
+        !s)
+        return s.error();
     // Text.
     if (auto s = read_string(root, "title", "", doc.title); !s) return s.error();
     if (auto s = read_string(root, "explanation", "", doc.explanation); !s) return s.error();
@@ -488,6 +524,7 @@ Result<SceneDocument> from_object(const QJsonObject& root, bool with_variants) {
     }
     if (auto s = validate(sc, **loss); !s)
         return Error{scene_path(s.error().field), s.error().message};
+    if (auto s = check_run_size(sc, (*loss)->dim()); !s) return s.error();
     if (auto s = check_view(root, (*loss)->dim(), doc); !s) return s.error();
     // Every ghost run of view.compare must itself be a valid scene.
     if (with_variants) {
@@ -525,6 +562,18 @@ std::pair<int, int> line_column(const QByteArray& text, qsizetype offset) {
 }
 
 }  // namespace
+
+Status check_run_size(const Scene& sc, int dim) {
+    const long long models =
+        static_cast<long long>(sc.show_discrete) + sc.show_ode + sc.show_ode_rest + sc.show_flow;
+    const long long samples =
+        (static_cast<long long>(sc.steps) + 1) * std::max(1LL, models) * std::max(1, dim);
+    if (samples > kMaxStoredSamples)
+        return Error{"steps", "asks for " + std::to_string(samples) +
+                                  " stored samples ((steps + 1) x models x dimension; at most " +
+                                  std::to_string(kMaxStoredSamples) + ")"};
+    return {};
+}
 
 QJsonObject scene_to_json(const SceneDocument& doc) {
     const Scene& sc = doc.scene;
@@ -604,19 +653,19 @@ QByteArray serialize_scene(const SceneDocument& doc) {
 }
 
 Result<SceneDocument> load_scene_file(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return Error{path.toStdString(),
-                     "cannot open the scene file: " + f.errorString().toStdString()};
-    if (f.size() > kMaxFileBytes)
-        return Error{path.toStdString(), "is too large for a scene file (over 16 MiB)"};
-    const QByteArray bytes = f.readAll();
-    auto doc = parse_scene(bytes);
+    return load_scene_file_native(native_name(path));
+}
+
+Result<SceneDocument> load_scene_file_native(const std::string& path) {
+    // At most the limit plus one byte, from a file, pipe or device alike.
+    auto bytes = read_file_bounded(path, kMaxSceneFileBytes);
+    if (!bytes) return bytes.error();
+    auto doc = parse_scene(*bytes);
     if (!doc) {
         // Keep the JSON path as the field; the message says which file.
         const Error& e = doc.error();
-        if (e.field.empty()) return Error{path.toStdString(), e.message};
-        return Error{e.field, e.message + " (in " + path.toStdString() + ")"};
+        if (e.field.empty()) return Error{path, e.message};
+        return Error{e.field, e.message + " (in " + path + ")"};
     }
     return doc;
 }

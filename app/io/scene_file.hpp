@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+#include <string>
 #include <vector>
 
 #include "noether/scene.hpp"
@@ -15,6 +16,21 @@ namespace noether::io {
 
 /// Current version of the scene-file format.
 inline constexpr int kSceneFormatVersion = 1;
+
+// Limits on what a scene file may hold (docs/SCENE-FORMAT.md, "Limits"); beyond them the file is
+// refused, naming the field. The file itself: at most kMaxSceneFileBytes (io/file_io.hpp).
+/// Unknown fields kept per object (the top level, "loss", "rule").
+inline constexpr qsizetype kMaxUnknownFields = 256;
+/// Members of loss.params and loss.constants, entries of models and view.panels.
+inline constexpr qsizetype kMaxListedMembers = 64;
+/// Ghost runs in view.compare.
+inline constexpr qsizetype kMaxGhostRuns = 16;
+/// (steps + 1) x models x dimension: the samples of q a run stores (each with v, loss, charges:
+/// about 1 GiB at this limit, e.g. 10^7 steps of a 2-D loss with one model).
+inline constexpr long long kMaxStoredSamples = 40'000'000;
+
+/// Refuses a scene whose run would store more than kMaxStoredSamples (field "steps").
+Status check_run_size(const Scene& scene, int dim);
 
 /// A scene file's content: the physics (Scene) plus presentation.
 struct SceneDocument {
@@ -32,9 +48,12 @@ struct SceneDocument {
 Result<SceneDocument> parse_scene(const QByteArray& json);
 /// Serialises to indented JSON (UTF-8).
 QByteArray serialize_scene(const SceneDocument& doc);
-/// Reads and parses a file; the Error names the file.
+/// Reads (at most kMaxSceneFileBytes, from any file, pipe or device) and parses a file; the
+/// Error names the file.
 Result<SceneDocument> load_scene_file(const QString& path);
-/// Writes atomically (QSaveFile); returns an empty string or the error.
+/// The same for a file name given as its bytes (not re-encoded: any Linux name).
+Result<SceneDocument> load_scene_file_native(const std::string& native_path);
+/// Writes atomically (temporary file + rename); returns an empty string or the error.
 QString save_scene_file(const QString& path, const SceneDocument& doc);
 /// The scene as one compact, pasteable text string ("noether:" + base64url of compact JSON).
 QString scene_to_link(const SceneDocument& doc);

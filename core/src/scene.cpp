@@ -2,7 +2,20 @@
 
 #include <cmath>
 
+#include "noether/loss.hpp"
+
 namespace noether {
+
+namespace {
+
+// Row 0 of every run holds f(q0), grad f(q0), |grad f(q0)| and |q0|^2: all must be finite.
+bool finite_start(const Loss& loss, const Vector& q0) {
+    const Vector g = loss.gradient(q0);
+    return std::isfinite(loss.value(q0)) && g.allFinite() && std::isfinite(g.norm()) &&
+           std::isfinite(q0.squaredNorm());
+}
+
+}  // namespace
 
 double divergence_r2() {
     static const double r2 = [] {
@@ -72,9 +85,18 @@ Status validate(const Scene& scene, const Loss& loss) {
         return Error{"model", "select at least one model"};
     if (!(scene.ode_rtol >= 1e-14 && scene.ode_rtol <= 1e-3))
         return Error{"ode_rtol", "must be in [1e-14, 1e-3]"};
-    const double f0 = loss.value(scene.q0);
-    if (!std::isfinite(f0) || !loss.gradient(scene.q0).allFinite())
+    if (!finite_start(loss, scene.q0)) {
+        // Name the parameter that does it: eps, when the same start is finite without it.
+        if (scene.loss.eps != 0.0) {
+            LossSpec plain = scene.loss;
+            plain.eps = 0.0;
+            if (auto l = make_loss(plain); l && finite_start(**l, scene.q0))
+                return Error{"eps",
+                             "makes the loss or its gradient non-finite at the start point (got " +
+                                 format_double(scene.loss.eps) + ")"};
+        }
         return Error{"q0", "the loss or its gradient is not finite at the start point"};
+    }
     return {};
 }
 

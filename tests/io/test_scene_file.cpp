@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <cmath>
+#include <cstdio>
 
 #include "io/run_export.hpp"
 #include "io/scene_file.hpp"
@@ -563,6 +565,91 @@ TEST(ScenePatch, CompareVariantsAreTheScenesTheyDescribe) {
     EXPECT_EQ((*v)[1].doc.scene.q0, d->scene.q0);
     // Variants do not carry variants of their own.
     EXPECT_FALSE((*v)[0].doc.view.contains("compare"));
+}
+
+}  // namespace
+}  // namespace noether::io
+
+// ---- Limits (issue 18) ------------------------------------------------------------------------
+
+namespace noether::io {
+namespace {
+
+QByteArray minimal_with(const QByteArray& more) {
+    return R"({"format": "noetherlab-scene", "version": 1, "loss": {"name": "rotation_hat"},)"
+           R"( "q0": [0.6, 0.5])" +
+           more + "}";
+}
+
+TEST(SceneFileLimits, UnknownFieldsUpToTheLimitAreKeptBeyondRefused) {
+    QByteArray more;
+    for (int i = 0; i < kMaxUnknownFields; ++i)
+        more += ", \"u" + QByteArray::number(i) + "\": " + QByteArray::number(i);
+    const auto ok = parse_scene(minimal_with(more));
+    ASSERT_TRUE(ok.ok()) << ok.error().what();
+    EXPECT_EQ(ok->extra.size(), kMaxUnknownFields);
+    EXPECT_EQ(ok->warnings.size(), kMaxUnknownFields);
+    const auto bad = parse_scene(minimal_with(more + ", \"one_more\": 1"));
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().what(), "(top level): has 257 unknown fields (at most 256 are kept)");
+    QByteArray rule = ", \"rule\": {\"lr\": 0.1";
+    for (int i = 0; i <= kMaxUnknownFields; ++i)
+        rule += ", \"r" + QByteArray::number(i) + "\": 0";
+    const auto r = parse_scene(minimal_with(rule + "}"));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "rule");
+}
+
+TEST(SceneFileLimits, ListsGhostRunsAndStoredSamplesAreCapped) {
+    QByteArray compare = ", \"view\": {\"compare\": [";
+    for (int i = 0; i <= kMaxGhostRuns; ++i)
+        compare += QByteArray(i ? "," : "") + R"({"label": "x", "patch": {}})";
+    const auto g = parse_scene(minimal_with(compare + "]}"));
+    ASSERT_FALSE(g.ok());
+    EXPECT_EQ(g.error().field, "view.compare");
+    QByteArray panels = ", \"view\": {\"panels\": [";
+    for (int i = 0; i <= kMaxListedMembers; ++i)
+        panels += QByteArray(i ? "," : "") + "\"loss\"";
+    const auto p = parse_scene(minimal_with(panels + "]}"));
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.error().field, "view.panels");
+    const auto s =
+        parse_scene(minimal_with(R"(, "steps": 9999999, "models": ["discrete", "ode"])"));
+    EXPECT_TRUE(s.ok()) << s.error().what();  // 2 x 2 x 10^7: just within
+    const auto t =
+        parse_scene(minimal_with(R"(, "steps": 10000000, "models": ["discrete", "ode", "flow"])"));
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.error().field, "steps");
+}
+
+// The worst files the limits allow load in well under a second (docs/SCENE-FORMAT.md records
+// the measured times); a generous bound, not a benchmark.
+TEST(SceneFileLimits, TheLargestAllowedFilesLoadQuickly) {
+    const qsizetype big = 16 * 1024 * 1024 - 200;
+    QByteArray title = ", \"title\": \"" + QByteArray(big - 16, 'a') + "\"";
+    QByteArray view = ", \"view\": {\"free\": [";
+    while (view.size() < big - 16)
+        view += "0,";
+    view += "0]}";
+    QByteArray unknown;
+    for (int i = 0; i < kMaxUnknownFields; ++i) {
+        unknown += ", \"u" + QByteArray::number(i) + "\": [";
+        while (unknown.size() < (i + 1) * (big / kMaxUnknownFields) - 8)
+            unknown += "1,";
+        unknown += "1]";
+    }
+    for (const QByteArray& more : {title, view, unknown}) {
+        const QByteArray text = minimal_with(more);
+        ASSERT_LE(text.size(), 16 * 1024 * 1024);
+        QElapsedTimer t;
+        t.start();
+        const auto d = parse_scene(text);
+        const qint64 ms = t.elapsed();
+        EXPECT_TRUE(d.ok()) << d.error().what();
+        EXPECT_LT(ms, 5000);
+        std::printf("[ measure  ] %lld bytes parsed in %lld ms\n",
+                    static_cast<long long>(text.size()), static_cast<long long>(ms));
+    }
 }
 
 }  // namespace
