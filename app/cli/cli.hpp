@@ -21,6 +21,9 @@ inline constexpr int kExitInvalid = 2;
 inline constexpr int kExitDiverged = 3;
 /// A write failed (stdout or --out): "could not write <file>: <reason>"; no partial --out file.
 inline constexpr int kExitWrite = 4;
+/// A continuous model's integrator stopped before the last step (not a divergence: the rows up
+/// to its last sample are written, the message says where and why).
+inline constexpr int kExitIntegrator = 5;
 
 /// Parsed command line: option values (repeatable) and flags.
 struct Args {

@@ -38,7 +38,9 @@ const char* kHelp =
     "samples; a scene file at most 16 MiB (docs/SCENE-FORMAT.md lists every limit).\n"
     "Exit status: 0 success, 2 invalid input (one stderr line naming the flag or field),\n"
     "3 diverged (rows up to the last finite sample still written), 4 could not write\n"
-    "(stdout or --out: \"could not write <file>: <reason>\"; no partial --out file).\n";
+    "(stdout or --out: \"could not write <file>: <reason>\"; no partial --out file),\n"
+    "5 the integrator of a continuous model stopped early (not a divergence; rows up to its\n"
+    "last sample still written).\n";
 }  // namespace
 
 int cmd_simulate(int argc, char** argv) {
@@ -82,6 +84,10 @@ int cmd_simulate(int argc, char** argv) {
     if (tr.diverged) {
         std::fprintf(stderr, "noetherlab-cli: %s\n", tr.message.c_str());
         return kExitDiverged;
+    }
+    if (tr.integration_failed) {
+        std::fprintf(stderr, "noetherlab-cli: %s\n", tr.message.c_str());
+        return kExitIntegrator;
     }
     return kExitOk;
 }

@@ -31,7 +31,9 @@ void usage(std::FILE* out) {
         "\n"
         "Exit status: 0 success, 2 invalid input (one stderr line naming the flag or field),\n"
         "3 diverged (rows up to the last finite sample still written), 4 could not write\n"
-        "(stdout or --out: \"could not write <file>: <reason>\"; no partial --out file).\n",
+        "(stdout or --out: \"could not write <file>: <reason>\"; no partial --out file),\n"
+        "5 a continuous model's integrator stopped early (not a divergence; rows up to its\n"
+        "last sample still written).\n",
         out);
 }
 

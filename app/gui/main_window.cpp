@@ -322,13 +322,19 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
             QCoreApplication::sendPostedEvents(c->chart()->scene(), 0);
         }
     // Divergence: say where and how, keep the last finite data on screen.
-    QStringList why;
-    for (const Trajectory& tr : run->trajectories)
-        if (tr.diverged)
-            why << QString("%1: %2").arg(modelName(tr.model), QString::fromStdString(tr.message));
+    // An integrator that stopped is said as such: the model did not diverge.
+    QStringList why, stopped;
+    for (const Trajectory& tr : run->trajectories) {
+        const QString line =
+            QString("%1: %2").arg(modelName(tr.model), QString::fromStdString(tr.message));
+        if (tr.diverged) why << line;
+        if (tr.integration_failed) stopped << line;
+    }
     if (!why.isEmpty())
         showBanner(tr("Diverged — %1. The views show the samples before it.").arg(why.join("; ")),
                    false);
+    else if (!stopped.isEmpty())
+        showBanner(tr("Integrator stopped — %1.").arg(stopped.join("; ")), false);
     else
         showBanner(QString(), false);
     // The engine time in the status bar, at most twice a second (it is a repaint).

@@ -118,6 +118,11 @@ QJsonObject run_json(const Run& run) {
             m["diverged_at"] = double(tr.diverged_at);
             m["message"] = QString::fromStdString(tr.message);
         }
+        if (tr.integration_failed) {
+            m["integration_failed"] = true;
+            m["failed_at"] = double(tr.failed_at);
+            m["message"] = QString::fromStdString(tr.message);
+        }
         QJsonArray q, v;
         for (Eigen::Index i = 0; i < tr.q.rows(); ++i) {
             std::vector<double> qi(tr.q.cols()), vi(tr.q.cols());

@@ -154,7 +154,9 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
     if (v0) d = -eta * *v0;
     const size_t ng = loss.generators().size();
     const GeneratorKernels<N> gk(loss);
-    const auto &A = gk.A, &b = gk.b, &S = gk.S;
+    const auto& A = gk.A;
+    const auto& b = gk.b;
+    const auto& S = gk.S;
     const double max_r2 = divergence_r2();
     std::vector<double> jraw_prev(ng, 0.0);
     for (size_t g = 0; g < ng; ++g) {
@@ -216,6 +218,33 @@ auto tail_n(V&& v, Eigen::Index n) {
         return v.template tail<N>();
 }
 
+// A continuous model's integrator stopped before the last sample. A state that is no longer
+// finite after |q| had grown far beyond its start is the model's own blow-up between two
+// samples (a divergence); anything else is the integrator's failure, said as such.
+void record_integrator_failure(Trajectory& tr, const IntegrationReport& rep, const Scene& sc,
+                               double last_norm) {
+    if (rep.ok || tr.diverged) return;
+    const long at = rep.last_sample + 1;
+    char buf[256];
+    const bool blow_up = rep.message.rfind("the solution is not finite", 0) == 0 &&
+                         last_norm > 1e4 * std::max(1.0, static_cast<double>(sc.q0.norm()));
+    if (blow_up) {
+        tr.diverged = true;
+        tr.diverged_at = at;
+        std::snprintf(buf, sizeof buf,
+                      "diverged at step %ld (|q| = %.3g at the last sample, then not finite)", at,
+                      last_norm);
+    } else {
+        tr.integration_failed = true;
+        tr.failed_at = at;
+        std::snprintf(buf, sizeof buf,
+                      "integrator stopped at step %ld (t = %.6g): %s; the model has not "
+                      "diverged, the samples before it are shown",
+                      at, rep.failed_t, rep.message.c_str());
+    }
+    tr.message = buf;
+}
+
 // The continuous models on the sample grid (N as in run_discrete).
 template <int N>
 void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& tr) {
@@ -232,7 +261,9 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
         Sv = Vec::Zero(n), q = Vec::Zero(n);
     const size_t ng = loss.generators().size();
     const GeneratorKernels<N> gk(loss);
-    const auto &A = gk.A, &b = gk.b, &S = gk.S;
+    const auto& A = gk.A;
+    const auto& b = gk.b;
+    const auto& S = gk.S;
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
     const double max_r2 = divergence_r2();
     long kept = 0;
@@ -304,11 +335,7 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
         };
         rep = detail::dopri5<N>(rhs, y0, eta, count, opt, sink);
     }
-    if (!rep.ok && !tr.diverged) {
-        tr.diverged = true;
-        tr.diverged_at = rep.last_sample + 1;
-        tr.message = divergence_message(rep.last_sample + 1, NAN) + ": " + rep.message;
-    }
+    record_integrator_failure(tr, rep, sc, kept > 0 ? tr.q.col(kept - 1).norm() : sc.q0.norm());
     truncate(tr, kept);
 }
 

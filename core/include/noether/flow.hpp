@@ -17,9 +17,11 @@ Vector matched_initial_velocity(const Loss& loss, VecRef q0, const Vector* v0, d
 
 /// Options of the adaptive integrator.
 struct IntegratorOptions {
-    double rtol = 1e-11;                 ///< relative tolerance per step
-    double atol = 1e-13;                 ///< absolute tolerance per step
-    long max_steps_per_sample = 100000;  ///< step budget beyond 20 per sample (stall guard)
+    double rtol = 1e-11;  ///< relative tolerance per step
+    double atol = 1e-13;  ///< absolute tolerance per step
+    /// Total step budget (accepted + rejected): a guard against runaway cost only. A stiff
+    /// problem over a long horizon takes as many steps as its stability limit needs.
+    long max_steps = 200'000'000;
 };
 
 /// Right-hand side y' = F(t, y) written into dy (must not allocate on the hot path).
@@ -34,7 +36,9 @@ struct IntegrationReport {
     long steps = 0;         ///< accepted steps
     long rejected = 0;      ///< rejected steps
     long evaluations = 0;   ///< right-hand-side evaluations
-    std::string message;    ///< why it stopped early
+    long stiff_steps = 0;   ///< accepted steps whose size stability limited (Hairer's test)
+    double failed_t = 0.0;  ///< time of the last accepted state when it failed
+    std::string message;    ///< why it stopped early (an integrator failure, not a divergence)
 };
 
 /// Integrates y' = F from y0 at t = 0, delivering y(n dt) for n = 0..samples-1 to the sink.

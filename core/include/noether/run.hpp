@@ -45,7 +45,11 @@ struct Trajectory {
     std::vector<NamedSeries> predictions;  ///< closed-form laws and derived series
     bool diverged = false;
     long diverged_at = -1;  ///< first bad step (the samples end before it)
-    std::string message;    ///< e.g. "diverged at step 120 (|q| = 3.2e+08)"
+    /// A continuous model whose integrator could not go on: not a divergence (the model's
+    /// solution exists; the integrator failed to follow it). The samples end before failed_at.
+    bool integration_failed = false;
+    long failed_at = -1;
+    std::string message;  ///< e.g. "diverged at step 120 (|q| = 3.2e+08)"
 
     /// Number of finite samples kept.
     long samples() const { return static_cast<long>(loss.size()); }
