@@ -633,11 +633,19 @@ struct BlockObserver {
     }
 };
 
+// GCC builds the kernel for AVX-512, AVX2 and the baseline and picks one at load time; clang (the
+// fuzz build) does not support target_clones on templates and gets the baseline only.
+#if defined(__clang__)
+#define NOETHER_SIMD_CLONES
+#else
+#define NOETHER_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+
 // Heavy ball (torch.optim.SGD, rule.cpp) on steps [n0, n1) of a block. The inner loop runs over
 // the cells and vectorises; each cell's arithmetic is that of noether::step().
 template <class G, bool kNesterov, bool kObserve>
-__attribute__((target_clones("avx512f", "avx2", "default"))) void heavy_ball_block(
-    Block& w, const Coef& c, long n0, long n1, double max_r2, BlockObserver* obs) {
+NOETHER_SIMD_CLONES void heavy_ball_block(Block& w, const Coef& c, long n0, long n1, double max_r2,
+                                          BlockObserver* obs) {
     for (long n = n0; n < n1; ++n) {
         const double thr = n == 0 ? kInf : max_r2;  // q_0 is never "diverged"
         long bad = 0;
