@@ -68,7 +68,18 @@ IntegrationReport dopri5(Rhs&& rhs, const Eigen::Matrix<double, S, 1>& y0, doubl
         rep.message = why;
         return rep;
     };
+    long interval_steps = 0, interval_stiff = 0;  // since the last delivered sample
+    const long stiff_total_budget = opt.stiff_budget_base + opt.stiff_budget_per_sample * samples;
     while (next < samples) {
+        // A model whose step size stability holds far below the sample spacing for a long time
+        // (an adaptive rule's preconditioned flow near its minimum, where g/sqrt(s) turns
+        // sign-like) cannot be followed by an explicit method at a bounded cost: say so, as an
+        // integrator failure, and keep the samples before it.
+        if ((interval_steps > opt.stiff_interval_budget && 2 * interval_stiff > interval_steps) ||
+            rep.stiff_steps > stiff_total_budget)
+            return fail("the model is stiff here (its step size is held far below the sample "
+                        "spacing by stability; an explicit integrator cannot follow it at a "
+                        "bounded cost)");
         // No step budget per sample: a long horizon on a stiff problem takes as many steps as
         // its stability limit asks (a budget of 20 per sample stopped converged gradient flows
         // at eta = 10 and was reported as a divergence); only a runaway cost stops it.
@@ -120,9 +131,12 @@ IntegrationReport dopri5(Rhs&& rhs, const Eigen::Matrix<double, S, 1>& y0, doubl
         // set by stability, not accuracy. Counted for the report; the run goes on.
         {
             const double den = (ynew - tmp).squaredNorm();
-            if (den > 0.0 && hh * hh * (k7 - k6).squaredNorm() > 3.25 * 3.25 * den)
+            if (den > 0.0 && hh * hh * (k7 - k6).squaredNorm() > 3.25 * 3.25 * den) {
                 ++rep.stiff_steps;
+                ++interval_stiff;
+            }
         }
+        ++interval_steps;
         // Accepted: deliver every sample in (t, t + hh] by Hairer's 4th-order dense output.
         const double t_new = last ? t_end : t + hh;
         r2 = ynew - y;
@@ -139,6 +153,7 @@ IntegrationReport dopri5(Rhs&& rhs, const Eigen::Matrix<double, S, 1>& y0, doubl
                 ys = y + th * (r2 + th1 * (r3 + th * (r4 + th1 * r5)));
             }
             rep.last_sample = next;
+            interval_steps = interval_stiff = 0;
             if (!sink(next, ys)) {
                 ++rep.steps;
                 return rep;

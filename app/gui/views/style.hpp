@@ -22,9 +22,12 @@ using figure::modelColor;
 using figure::modelDashed;
 using figure::modelName;
 using figure::modelWidth;
-/// Drawing order, bottom to top: discrete, ODE from rest, ODE, flow.
-inline constexpr Model kModelDrawOrder[4] = {Model::Discrete, Model::OdeRest, Model::Ode,
-                                             Model::Flow};
+using figure::predictionStyle;
+using figure::predictionTip;
+using figure::validityWord;
+using figure::firstOrderModel;
+using figure::kModelCount;
+using figure::kModelDrawOrder;
 
 /// True if the palette is dark (the window background is darker than its text).
 bool isDark(const QPalette& palette);

@@ -22,6 +22,12 @@ struct IntegratorOptions {
     /// Total step budget (accepted + rejected): a guard against runaway cost only. A stiff
     /// problem over a long horizon takes as many steps as its stability limit needs.
     long max_steps = 200'000'000;
+    /// Stiffness guard (integration failure, not divergence): more than this many steps
+    /// between two samples, most of them stability-limited (Hairer & Wanner's test) ...
+    long stiff_interval_budget = 2'000;
+    /// ... or more stability-limited steps in all than base + per_sample x samples.
+    long stiff_budget_base = 1'000'000;
+    long stiff_budget_per_sample = 100;
 };
 
 /// Right-hand side y' = F(t, y) written into dy (must not allocate on the hot path).

@@ -26,11 +26,24 @@ struct ChargeSeries {
     std::vector<double> explicit_breaking;  ///< -L_xi f(q)
 };
 
+/// Where a prediction holds for the scene it is drawn on.
+enum class Validity {
+    Exact,         ///< an identity of this model: equal to its run up to rounding
+    Approximate,   ///< a model of the run that holds only where its note says
+    NotApplicable  ///< its assumptions fail for this scene: drawn for reference, if at all
+};
+/// "exact", "approximate", "not_applicable" (the JSON contract's words).
+const char* to_string(Validity v);
+
 /// A named series over the samples (predictions, derived quantities).
 struct NamedSeries {
     std::string name;  ///< snake_case, e.g. "r2_eq17"
     std::string doc;   ///< one line: what it is and which equation
     std::vector<double> values;
+    Validity validity = Validity::Exact;
+    /// Where it holds and how far off it is, in words (measured against the run where it can
+    /// be: "max 8.3 % of the peak |J| off the run").
+    std::string note;
 };
 
 /// Samples of one model on the common grid t_n = n eta; possibly shorter if it diverged.
