@@ -209,7 +209,8 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
         if (!model)
             return Error{"--model", "unknown model '" + *m +
                                         "' (discrete, ode, ode-rest, flow, modified-flow)"};
-        for (Model each : kAllModels) set_shown(sc, each, each == *model);
+        for (Model each : kAllModels)
+            set_shown(sc, each, each == *model);
     }
     return sc;
 }

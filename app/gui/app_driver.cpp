@@ -166,7 +166,8 @@ QString applySceneOptions(const QStringList& args, Scene& scene) {
             ok = r.has_value();
             if (r) scene.rule.rule = *r;
         } else if (name == "models") {
-            for (Model each : kAllModels) set_shown(scene, each, false);
+            for (Model each : kAllModels)
+                set_shown(scene, each, false);
             for (const QString& m : value.split(',', Qt::SkipEmptyParts)) {
                 auto mm = parse_model(m.trimmed().toStdString());
                 if (!mm) {

@@ -106,13 +106,14 @@ QJsonObject run_json(const Run& run) {
                      {"t", to_array(run.t)}};
     QJsonArray models;
     for (const auto& tr : run.trajectories) {
-        QJsonObject m{{"model", to_string(tr.model)},
-                      {"equation", QString::fromStdString(model_equation(run.scene.rule, tr.model))},
-                      {"samples", double(tr.samples())},
-                      {"diverged", tr.diverged},
-                      {"loss", to_array(tr.loss)},
-                      {"grad_norm", to_array(tr.grad_norm)},
-                      {"r2", to_array(tr.r2)}};
+        QJsonObject m{
+            {"model", to_string(tr.model)},
+            {"equation", QString::fromStdString(model_equation(run.scene.rule, tr.model))},
+            {"samples", double(tr.samples())},
+            {"diverged", tr.diverged},
+            {"loss", to_array(tr.loss)},
+            {"grad_norm", to_array(tr.grad_norm)},
+            {"r2", to_array(tr.r2)}};
         if (tr.diverged) {
             m["diverged_at"] = double(tr.diverged_at);
             m["message"] = QString::fromStdString(tr.message);

@@ -409,7 +409,8 @@ Status read_models(const QJsonObject& root, Scene& sc) {
     const auto it = root.constFind(QLatin1String("models"));
     if (it == root.constEnd()) return {};
     if (!it->isArray()) return type_error("models", "a list of model names", *it);
-    for (Model m : kAllModels) set_shown(sc, m, false);
+    for (Model m : kAllModels)
+        set_shown(sc, m, false);
     const QJsonArray a = it->toArray();
     if (a.size() > kMaxListedMembers)
         return Error{"models", "has " + std::to_string(a.size()) + " entries (at most " +
@@ -552,9 +553,8 @@ std::pair<int, int> line_column(const QByteArray& text, qsizetype offset) {
 }  // namespace
 
 Status check_run_size(const Scene& sc, int dim) {
-    const long long models =
-        static_cast<long long>(sc.show_discrete) + sc.show_ode + sc.show_ode_rest + sc.show_flow +
-        sc.show_modified_flow;
+    const long long models = static_cast<long long>(sc.show_discrete) + sc.show_ode +
+                             sc.show_ode_rest + sc.show_flow + sc.show_modified_flow;
     const long long samples =
         (static_cast<long long>(sc.steps) + 1) * std::max(1LL, models) * std::max(1, dim);
     if (samples > kMaxStoredSamples)

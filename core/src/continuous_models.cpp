@@ -73,7 +73,8 @@ struct Averages {
                     const Vector var = (s - avg.cwiseProduct(avg)).cwiseMax(0.0);
                     dir = g.cwiseQuotient((var.cwiseSqrt().array() + p.opt_eps).matrix());
                 } else {
-                    dir = g.cwiseQuotient((s.cwiseMax(0.0).cwiseSqrt().array() + p.opt_eps).matrix());
+                    dir =
+                        g.cwiseQuotient((s.cwiseMax(0.0).cwiseSqrt().array() + p.opt_eps).matrix());
                 }
                 break;
             }
@@ -104,7 +105,8 @@ struct Averages {
 
 }  // namespace
 
-void run_rule_model(const Scene& sc, const Loss& loss, Model model, Trajectory& tr) {
+void run_rule_model(const Scene& sc, const Loss& loss, Model model, Trajectory& tr,
+                    const std::atomic<bool>* cancel) {
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
     const double m = implicit_mass(p), mu = damping(p);
@@ -215,6 +217,7 @@ void run_rule_model(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     IntegratorOptions opt;
     opt.rtol = sc.ode_rtol;
     opt.atol = sc.ode_rtol * 1e-2;
+    opt.cancel = cancel;
     const IntegrationReport rep = dopri5<Eigen::Dynamic>(rhs, y0, eta, count, opt, sink);
     record_integrator_failure(tr, rep, sc, kept > 0 ? tr.q.col(kept - 1).norm() : sc.q0.norm());
     truncate(tr, kept);

@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <numeric>
 
+#include "continuous_models.hpp"
 #include "noether/flow.hpp"
 #include "noether/rule.hpp"
-#include "continuous_models.hpp"
 
 namespace noether {
 namespace {
@@ -116,9 +116,11 @@ struct Recorder {
         for (size_t k = 0; k < r.generators.size(); ++k)
             if (r.generators[k].symmetric) {
                 sym.push_back(static_cast<int>(k));
-                Q.push_back(NamedSeries{
-                    "Q_" + r.generators[k].name, "⟨q, A q⟩ (quadratic charge, §8.3)", {},
-                                        Validity::Exact, "measured on the run"});
+                Q.push_back(NamedSeries{"Q_" + r.generators[k].name,
+                                        "⟨q, A q⟩ (quadratic charge, §8.3)",
+                                        {},
+                                        Validity::Exact,
+                                        "measured on the run"});
                 Q.back().values.reserve(count);
             }
         lin = linear_layers(*r.net);
@@ -372,9 +374,8 @@ Result<std::shared_ptr<const NetworkRun>> simulate_network(const NetworkScene& n
                                       ": the network engine integrates the heavy-ball SGD "
                                       "models only (ode, ode-rest, flow); for " +
                                       (sc.rule.constrain_norm ? std::string("the constrained norm")
-                                       : sc.rule.nesterov
-                                           ? std::string("Nesterov momentum")
-                                           : std::string(to_string(sc.rule.rule))) +
+                                       : sc.rule.nesterov     ? std::string("Nesterov momentum")
+                                                          : std::string(to_string(sc.rule.rule))) +
                                       " use the discrete model"};
     nr->batches = make_batches(N, full ? N : ns.batch, ns.batch_seed, sc.steps + 1);
     auto run = std::make_shared<Run>();

@@ -99,7 +99,8 @@ void add_predictions(const Scene& sc, const Loss& loss, Trajectory& tr) {
     // The laws of §1.2/§2.2/§2.3 are laws of heavy ball: of the discrete rule or of its ODE/flow.
     const bool hb = discrete ? sgd_hb : heavy_ball_model(p, tr.model);
     auto series = [N](std::string name, std::string doc) {
-        return NamedSeries{std::move(name), std::move(doc), std::vector<double>(N, 0.0), Validity::Exact, {}};
+        return NamedSeries{
+            std::move(name), std::move(doc), std::vector<double>(N, 0.0), Validity::Exact, {}};
     };
     for (size_t g = 0; g < loss.generators().size(); ++g) {
         const Generator& gen = loss.generators()[g];
@@ -160,14 +161,16 @@ void add_predictions(const Scene& sc, const Loss& loss, Trajectory& tr) {
                     pprev = pn;
                 }
             } else {
-                s.doc = flow ? "−(k/μ) X(0) e^{−kt/μ} (§1.2)" : "m X′, m X″ + μ X′ + k X = 0 (§1.2)";
+                s.doc =
+                    flow ? "−(k/μ) X(0) e^{−kt/μ} (§1.2)" : "m X′, m X″ + μ X′ + k X = 0 (§1.2)";
                 const double V0 = tr.v.col(0).dot(nh);
                 for (long i = 0; i < N; ++i) {
                     const double t = static_cast<double>(i) * eta;
                     s.values[i] = flow ? -(k / mu) * X0 * std::exp(-k * t / mu)
                                        : m * oscillator_velocity(m, mu, k, X0, V0, t);
                 }
-                if (broken) approximate(s, cs.J, "ignores the force −L_ξf of the explicit breaking");
+                if (broken)
+                    approximate(s, cs.J, "ignores the force −L_ξf of the explicit breaking");
             }
             tr.predictions.push_back(std::move(s));
         }
@@ -213,7 +216,8 @@ void add_scale_predictions(const Scene& sc, const Loss& loss, Trajectory& tr, bo
     const bool sgd_hb = p.rule == Rule::Sgd && !p.nesterov && !p.constrain_norm;
     const bool hb = discrete ? sgd_hb : heavy_ball_model(p, tr.model);
     auto series = [N](std::string name, std::string doc) {
-        return NamedSeries{std::move(name), std::move(doc), std::vector<double>(N, 0.0), Validity::Exact, {}};
+        return NamedSeries{
+            std::move(name), std::move(doc), std::vector<double>(N, 0.0), Validity::Exact, {}};
     };
     // Where Eq. 16/17 cannot be a model of this run, said once for all their series.
     std::string na;
@@ -280,8 +284,8 @@ void add_scale_predictions(const Scene& sc, const Loss& loss, Trajectory& tr, bo
                            "RMSProp-norm's average G_n = ρG_{n−1} + (1−ρ)|g_n|² from G = 0 (as "
                            "torch's RMSprop), ρ = 1 − 4ηk/(1−β) (the exact discrete recursion; "
                            "Eq. 18 writes ρⁿ as e^{−(1−ρ)n})");
-    NamedSeries Gc = series("G_eq18_continuous",
-                            "paper's Eq. 18: G with ρ^{n−j} replaced by e^{−(1−ρ)(n−j)}");
+    NamedSeries Gc =
+        series("G_eq18_continuous", "paper's Eq. 18: G with ρ^{n−j} replaced by e^{−(1−ρ)(n−j)}");
     NamedSeries elrG = series("effective_lr_rmsprop",
                               "η/(√G + eps): RMSProp-norm's rate with the matched ρ = 1 − "
                               "4ηk/(1−β), G from 0");
@@ -331,9 +335,10 @@ void add_scale_predictions(const Scene& sc, const Loss& loss, Trajectory& tr, bo
     tr.predictions.push_back(std::move(elr));
     tr.predictions.push_back(std::move(elr17));
     if (rms) {
-        G.note = "an analogy, not a model of this run: the two rates share their functional "
-                 "form, not their constant (PHYSICS.md §7.5); G starts at 0, so η/√G is "
-                 "large for the first 1/(1−ρ) steps (clipped at the chart's top)";
+        G.note =
+            "an analogy, not a model of this run: the two rates share their functional "
+            "form, not their constant (PHYSICS.md §7.5); G starts at 0, so η/√G is "
+            "large for the first 1/(1−ρ) steps (clipped at the chart's top)";
         elrG.validity = Validity::Approximate;
         elrG.note = G.note;
         Gc.validity = Validity::Approximate;

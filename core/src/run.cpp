@@ -11,11 +11,11 @@
 #include <mutex>
 #include <thread>
 
-#include "dopri5.hpp"
 #include "continuous_models.hpp"
-#include "run_internal.hpp"
+#include "dopri5.hpp"
 #include "noether/flow.hpp"
 #include "noether/rule.hpp"
+#include "run_internal.hpp"
 
 namespace noether {
 
@@ -52,7 +52,8 @@ using namespace detail;
 // Eigen::Dynamic: the same operations in the same order, so the same bits, at a fraction of the
 // per-sample cost of dynamic-size expressions on 2-vectors.
 template <int N>
-void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
+void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr,
+                  const std::atomic<bool>* cancel) {
     using Vec = Eigen::Matrix<double, N, 1>;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
@@ -81,6 +82,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
     }
     long kept = 0;
     for (long i = 0; i < count; ++i) {
+        if (cancel && (i & 4095) == 0 && cancel->load(std::memory_order_relaxed)) break;
         step(loss, p, st);
         qnext = st.q;
         grad = st.loss_grad;  // grad f(q_i), from the step that leaves q_i
@@ -120,7 +122,8 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr) {
 
 // The continuous models on the sample grid (N as in run_discrete).
 template <int N>
-void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& tr) {
+void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& tr,
+                    const std::atomic<bool>* cancel) {
     using Vec = Eigen::Matrix<double, N, 1>;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
@@ -183,6 +186,7 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     IntegratorOptions opt;
     opt.rtol = sc.ode_rtol;
     opt.atol = sc.ode_rtol * 1e-2;
+    opt.cancel = cancel;
     // The state: (q, q') for the second-order models, q for gradient flow; 4 and 2 coefficients
     // when N is 2.
     constexpr int S2 = N == Eigen::Dynamic ? Eigen::Dynamic : 2 * N;
@@ -274,22 +278,23 @@ class ModelThreads {
 
 namespace detail {
 
-Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size) {
+Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size,
+                          const std::atomic<bool>* cancel) {
     Trajectory tr;
     tr.model = model;
     const bool two = fixed_size && loss.dim() == 2;
     if (model == Model::Discrete) {
         if (two)
-            run_discrete<2>(scene, loss, tr);
+            run_discrete<2>(scene, loss, tr, cancel);
         else
-            run_discrete<Eigen::Dynamic>(scene, loss, tr);
+            run_discrete<Eigen::Dynamic>(scene, loss, tr, cancel);
     } else if (!heavy_ball_model(scene.rule, model)) {
-        run_rule_model(scene, loss, model, tr);
+        run_rule_model(scene, loss, model, tr, cancel);
     } else {
         if (two)
-            run_continuous<2>(scene, loss, model, tr);
+            run_continuous<2>(scene, loss, model, tr, cancel);
         else
-            run_continuous<Eigen::Dynamic>(scene, loss, model, tr);
+            run_continuous<Eigen::Dynamic>(scene, loss, model, tr, cancel);
     }
     add_predictions(scene, loss, tr);
     return tr;
@@ -302,6 +307,11 @@ Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model) {
 }
 
 Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss) {
+    return simulate(scene, std::move(loss), nullptr);
+}
+
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss,
+                                            const std::atomic<bool>* cancel) {
     if (auto s = validate(scene, *loss); !s) return s.error();
     auto run = std::make_shared<Run>();
     run->scene = scene;
@@ -333,16 +343,19 @@ Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<
             }
         } wait_all{others};
         for (size_t k = 1; k < selected.size(); ++k)
-            others.push_back(ModelThreads::instance().submit([&run, &scene, &loss, &selected, k] {
-                run->trajectories[k] = simulate_model(scene, *loss, selected[k]);
-            }));
-        run->trajectories[0] = simulate_model(scene, *loss, selected[0]);
+            others.push_back(
+                ModelThreads::instance().submit([&run, &scene, &loss, &selected, k, cancel] {
+                    run->trajectories[k] =
+                        detail::simulate_model(scene, *loss, selected[k], true, cancel);
+                }));
+        run->trajectories[0] = detail::simulate_model(scene, *loss, selected[0], true, cancel);
         for (auto& f : others)
             f.get();
     } else {
         for (size_t k = 0; k < selected.size(); ++k)
-            run->trajectories[k] = simulate_model(scene, *loss, selected[k]);
+            run->trajectories[k] = detail::simulate_model(scene, *loss, selected[k], true, cancel);
     }
+    if (cancel && cancel->load()) return Error{"", "cancelled"};
     return std::shared_ptr<const Run>(std::move(run));
 }
 

@@ -95,7 +95,8 @@ std::string model_unavailable(const RuleParams& p, Model m) {
                (sgd ? "Nesterov momentum" : to_string(p.rule)) +
                " (the projected flow is a model of heavy-ball SGD only)";
     if (m == Model::ModifiedFlow && !(sgd && !p.nesterov && !p.constrain_norm))
-        return std::string("the modified gradient flow (§6.2) is derived for heavy-ball SGD, not ") +
+        return std::string(
+                   "the modified gradient flow (§6.2) is derived for heavy-ball SGD, not ") +
                (sgd ? (p.nesterov ? "Nesterov momentum" : "the constrained norm")
                     : to_string(p.rule));
     return {};

@@ -387,9 +387,9 @@ TEST(CliContract, PredictionsCarryTheirValidityAndANote) {
     QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());
     const QString path = dir.filePath("run.json");
-    const CliResult r = run_cli({"simulate", "--loss", "rotation_hat", "--q0", "0.6,0.5",
-                                 "--steps", "40", "--lr", "0.02", "--momentum", "0.9", "--eps",
-                                 "0.05", "--model", "ode", "--out", path});
+    const CliResult r =
+        run_cli({"simulate", "--loss", "rotation_hat", "--q0", "0.6,0.5", "--steps", "40", "--lr",
+                 "0.02", "--momentum", "0.9", "--eps", "0.05", "--model", "ode", "--out", path});
     ASSERT_EQ(r.code, 0) << r.err.toStdString();
     QFile f(path);
     ASSERT_TRUE(f.open(QIODevice::ReadOnly));
@@ -418,15 +418,15 @@ TEST(CliContract, AModelTheRuleDoesNotHaveExitsTwo) {
     EXPECT_TRUE(r.err.startsWith("noetherlab-cli: --model: ode: ")) << r.err.toStdString();
     EXPECT_EQ(r.err.count('\n'), 1) << r.err.toStdString();
     EXPECT_TRUE(r.out.isEmpty());
-    const CliResult mf = run_cli({"simulate", "--loss", "quadratic", "--q0", "1,1", "--steps",
-                                  "10", "--rule", "rmsprop", "--model", "modified-flow"});
+    const CliResult mf = run_cli({"simulate", "--loss", "quadratic", "--q0", "1,1", "--steps", "10",
+                                  "--rule", "rmsprop", "--model", "modified-flow"});
     EXPECT_EQ(mf.code, 2);
     EXPECT_TRUE(mf.err.contains("--model")) << mf.err.toStdString();
 }
 
 TEST(CliContract, AKickWithoutMomentumIsAWarningNamingV0) {
-    const CliResult r = run_cli({"simulate", "--loss", "quadratic", "--q0", "1,1", "--steps",
-                                 "5", "--v0", "0.1,0"});
+    const CliResult r = run_cli(
+        {"simulate", "--loss", "quadratic", "--q0", "1,1", "--steps", "5", "--v0", "0.1,0"});
     EXPECT_EQ(r.code, 0);
     EXPECT_TRUE(r.err.startsWith("noetherlab-cli: warning: --v0: ")) << r.err.toStdString();
     const CliResult quiet = run_cli({"simulate", "--loss", "quadratic", "--q0", "1,1", "--steps",

@@ -164,8 +164,7 @@ TEST(RuleModels, ARuleWithoutAModelRefusesIt) {
         auto run = simulate(s);
         ASSERT_FALSE(run) << to_string(m);
         EXPECT_EQ(run.error().field, "model");
-        EXPECT_NE(run.error().message.find(to_string(m)), std::string::npos)
-            << run.error().message;
+        EXPECT_NE(run.error().message.find(to_string(m)), std::string::npos) << run.error().message;
     }
     EXPECT_TRUE(model_unavailable(sc.rule, Model::Discrete).empty());
     // The modified flow is derived for heavy-ball SGD only.

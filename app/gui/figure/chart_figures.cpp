@@ -6,7 +6,6 @@ namespace noether::figure {
 
 namespace {
 
-
 // A time series' samples to draw: all, or up to the current time for animation frames.
 long drawnSamples(long n, const FigureOptions& opt) {
     if (opt.progressive && opt.time_index >= 0) return std::min(n, opt.time_index + 1);
@@ -98,10 +97,9 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
         const int axis = firstOrderModel(m) ? 1 : 0;
         if (axis == 1 && budget) continue;
         const long n = static_cast<long>(c->J.size());
-        PlotLine l = modelLine(m, th,
-                               firstOrderModel(m)
-                                   ? QObject::tr("%1 ⟨q′,ξ⟩ (right)").arg(modelName(m))
-                                   : modelName(m));
+        PlotLine l = modelLine(
+            m, th,
+            firstOrderModel(m) ? QObject::tr("%1 ⟨q′,ξ⟩ (right)").arg(modelName(m)) : modelName(m));
         l.y_axis = axis;
         l.pts = series(c->J, n);
         spec.lines.push_back(l);
@@ -155,7 +153,8 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
             right.add(*terms[t], static_cast<long>(terms[t]->size()), false);
             spec.lines.push_back(l);
         }
-        spec.y2.title = QObject::tr("budget of %1 (dJ/dt)").arg(modelName(kAllModels[budget_model]));
+        spec.y2.title =
+            QObject::tr("budget of %1 (dJ/dt)").arg(modelName(kAllModels[budget_model]));
     } else {
         spec.y2.title = QObject::tr("flow ⟨q′, ξ⟩");
     }

@@ -89,23 +89,28 @@ QString mechanicsNote(const RuleParams& p) {
     switch (p.rule) {
         case Rule::Sgd:
             if (p.constrain_norm)
-                return QObject::tr("heavy ball held on the sphere |q| = |q₀|: m and μ as above, "
-                                   "plus the centripetal force of the constraint");
+                return QObject::tr(
+                    "heavy ball held on the sphere |q| = |q₀|: m and μ as above, "
+                    "plus the centripetal force of the constraint");
             if (p.nesterov)
-                return QObject::tr("Nesterov: m and μ as for heavy ball, plus the "
-                                   "curvature-dependent damping ηβH (its ODE)");
+                return QObject::tr(
+                    "Nesterov: m and μ as for heavy ball, plus the "
+                    "curvature-dependent damping ηβH (its ODE)");
             return QObject::tr("heavy ball: m q″ + μ q′ + ∇f + k q = 0");
         case Rule::RmsProp:
-            return QObject::tr("RMSprop: m and μ of its momentum β, acting on the "
-                               "preconditioned force g/(√s + ε)");
+            return QObject::tr(
+                "RMSprop: m and μ of its momentum β, acting on the "
+                "preconditioned force g/(√s + ε)");
         case Rule::RmsPropNorm:
-            return QObject::tr("RMSprop-norm has no velocity buffer: m = η/2 and μ = 1 are the "
-                               "discretisation's, the force g/(√G + ε)");
+            return QObject::tr(
+                "RMSprop-norm has no velocity buffer: m = η/2 and μ = 1 are the "
+                "discretisation's, the force g/(√G + ε)");
         case Rule::Adam:
         case Rule::AdamW:
-            return QObject::tr("%1: β₁ = %2 averages gradients (m̂), it is not a heavy-ball "
-                               "velocity; m = η/2 and μ = 1 are the discretisation's, the "
-                               "force m̂/(√v̂ + ε)")
+            return QObject::tr(
+                       "%1: β₁ = %2 averages gradients (m̂), it is not a heavy-ball "
+                       "velocity; m = η/2 and μ = 1 are the discretisation's, the "
+                       "force m̂/(√v̂ + ε)")
                 .arg(QString::fromLatin1(to_string(p.rule)), fmt(p.beta1));
     }
     return {};
@@ -544,8 +549,8 @@ void ControlsPanel::updateReadout(const Scene& s, const Run* run) {
                                         .arg(tr0.diverged ? tr("diverged") : tr("stopped"))
                                         .arg(tr0.diverged ? tr0.diverged_at : tr0.failed_at)
                                   : tr("end point");
-        const DampingRegime d = damping_regime(
-            *run->loss, bad ? tr0.q.col(0) : tr0.q.col(tr0.samples() - 1), s.rule);
+        const DampingRegime d =
+            damping_regime(*run->loss, bad ? tr0.q.col(0) : tr0.q.col(tr0.samples() - 1), s.rule);
         if (d.has_curvature) {
             html += tr("<br>%4: λ_max = %1, 4m(λ+k)/μ² = <b>%2</b> → <b>%3</b>")
                         .arg(fmt(d.lambda_max), fmt(d.zeta),

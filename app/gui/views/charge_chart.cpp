@@ -45,11 +45,11 @@ ChargeChart::ChargeChart(QWidget* parent)
     addRightAxis(tr("flow ⟨q′, ξ⟩"), false);
     for (Model m : kModelDrawOrder) {
         const int i = static_cast<int>(m);
-        J_[i] = addLine(firstOrderModel(m) ? tr("%1 ⟨q′,ξ⟩ (right)").arg(modelName(m))
-                                           : modelName(m),
-                        seriesPen(modelColor(m, false), modelChartWidth(m),
-                                  modelDashed(m) ? Qt::DashLine : Qt::SolidLine),
-                        firstOrderModel(m) ? 1 : 0);
+        J_[i] =
+            addLine(firstOrderModel(m) ? tr("%1 ⟨q′,ξ⟩ (right)").arg(modelName(m)) : modelName(m),
+                    seriesPen(modelColor(m, false), modelChartWidth(m),
+                              modelDashed(m) ? Qt::DashLine : Qt::SolidLine),
+                    firstOrderModel(m) ? 1 : 0);
     }
     for (int i = 0; i < kModelCount; ++i) {
         law_[i] = addLine(tr("closed-form law"), seriesPen(Qt::black, 2.0, Qt::DashLine),

@@ -213,7 +213,8 @@ void LandscapeWindow::setOrbits(const std::vector<OrbitPolyline>& orbits) {
     touch();
 }
 
-void LandscapeWindow::setTrajectories(std::array<GlPolyline, kTrajectorySlots> lines, quint64 generation) {
+void LandscapeWindow::setTrajectories(std::array<GlPolyline, kTrajectorySlots> lines,
+                                      quint64 generation) {
     traj_ = std::move(lines);
     generation_ = generation;
     lines_dirty_ = true;

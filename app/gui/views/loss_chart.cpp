@@ -86,13 +86,13 @@ EffectiveLrChart::EffectiveLrChart(QWidget* parent)
                    seriesPen(Qt::gray, 2.5, Qt::DotLine));
     for (QLineSeries* s : elr_)
         hideFromLegend(s);
-    titleLabel()->setToolTip(
-        tr("Scale symmetry makes |q|² grow, so the step in angle shrinks like η/|q|²: an "
-           "implicit adaptive learning rate.\nEq. 17: r² = √(2η(1+β)/(1−β)³ ∫e^{−4k(t−τ)/μ}|ĝ|² "
-           "dτ + e^{−4kt/μ} r₀⁴) (overdamped approximation; not drawn where it does not apply).\n"
-           "RMSProp-norm (Eq. 18, drawn only when k > 0): η/(√G + eps), "
-           "G_n = ρ G_{n−1} + (1−ρ)|g_n|² from G = 0 with the matched ρ = 1 − 4ηk/(1−β).\nHover the "
-           "plot for each curve's validity and measured error."));
+    titleLabel()->setToolTip(tr(
+        "Scale symmetry makes |q|² grow, so the step in angle shrinks like η/|q|²: an "
+        "implicit adaptive learning rate.\nEq. 17: r² = √(2η(1+β)/(1−β)³ ∫e^{−4k(t−τ)/μ}|ĝ|² "
+        "dτ + e^{−4kt/μ} r₀⁴) (overdamped approximation; not drawn where it does not apply).\n"
+        "RMSProp-norm (Eq. 18, drawn only when k > 0): η/(√G + eps), "
+        "G_n = ρ G_{n−1} + (1−ρ)|g_n|² from G = 0 with the matched ρ = 1 − 4ηk/(1−β).\nHover the "
+        "plot for each curve's validity and measured error."));
 }
 
 void EffectiveLrChart::fixLegend() {

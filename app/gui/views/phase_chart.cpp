@@ -9,8 +9,7 @@
 
 namespace noether::gui {
 
-namespace {
-}
+namespace {}
 
 FieldItem::FieldItem(QChart* chart) : QGraphicsItem(chart), chart_(chart) {
     setZValue(-1);  // under the series

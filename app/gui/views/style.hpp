@@ -17,6 +17,9 @@ namespace noether::gui {
 /// colour-blind-safe Okabe–Ito colours, dashes for the flow and the ODE from rest, the discrete
 /// model widest so that models that agree stay visible on top of each other.
 namespace okabe_ito = figure::okabe_ito;
+using figure::firstOrderModel;
+using figure::kModelCount;
+using figure::kModelDrawOrder;
 using figure::modelChartWidth;
 using figure::modelColor;
 using figure::modelDashed;
@@ -25,9 +28,6 @@ using figure::modelWidth;
 using figure::predictionStyle;
 using figure::predictionTip;
 using figure::validityWord;
-using figure::firstOrderModel;
-using figure::kModelCount;
-using figure::kModelDrawOrder;
 
 /// True if the palette is dark (the window background is darker than its text).
 bool isDark(const QPalette& palette);

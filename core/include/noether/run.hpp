@@ -3,6 +3,7 @@
 // budget of each charge) and §1–2 (closed-form laws and the Eq. 16/17/18 predictions).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,6 +93,10 @@ struct Run {
 Result<std::shared_ptr<const Run>> simulate(const Scene& scene);
 /// Same with an already-built loss (e.g. one with adopted generators).
 Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss);
+/// Same, stopped early once *cancel turns true (set from another thread): the result is then
+/// the error "cancelled". The app's run worker cancels a stale run when a newer scene arrives.
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss,
+                                            const std::atomic<bool>* cancel);
 
 /// Runs one model only (building blocks of simulate, used by sweeps and tests).
 Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model);
@@ -99,7 +104,9 @@ Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model);
 namespace detail {
 /// simulate_model with the fixed-size 2-D kernels on (the default) or off (every dimension
 /// through dynamic-size vectors): tests check that both give the same bits.
-Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size);
+/// `cancel`: as in simulate() (the trajectory then stops early).
+Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size,
+                          const std::atomic<bool>* cancel = nullptr);
 }  // namespace detail
 
 }  // namespace noether
