@@ -207,11 +207,10 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
     if (auto m = args.get("model")) {
         auto model = parse_model(*m);
         if (!model)
-            return Error{"--model", "unknown model '" + *m + "' (discrete, ode, ode-rest, flow)"};
-        sc.show_discrete = *model == Model::Discrete;
-        sc.show_ode = *model == Model::Ode;
-        sc.show_ode_rest = *model == Model::OdeRest;
-        sc.show_flow = *model == Model::Flow;
+            return Error{"--model", "unknown model '" + *m +
+                                        "' (discrete, ode, ode-rest, flow, modified-flow)"};
+        for (Model each : kAllModels)
+            set_shown(sc, each, each == *model);
     }
     return sc;
 }

@@ -30,7 +30,9 @@ const char* kHelp =
     "  --centered           centered RMSprop\n"
     "  --constrain-norm     project q back to |q0| after every step\n"
     "  --v0 X1,..,Xn        initial velocity kick\n"
-    "  --model M            discrete | ode | ode-rest | flow (default discrete)\n"
+    "  --model M            discrete | ode | ode-rest | flow | modified-flow (default\n"
+    "                       discrete); each rule integrates its own continuous model\n"
+    "                       (docs/PHYSICS.md), refused with exit 2 where it has none\n"
     "  --ode-rtol X         integrator tolerance (default 1e-11)\n"
     "  --out FILE           .csv or .json (CSV on stdout without it)\n"
     "  --network D0-..-DL   train a network instead (simulate --network 2-16-1 --help)\n"
@@ -65,6 +67,9 @@ int cmd_simulate(int argc, char** argv) {
             e.field = "--" + e.field;
         return fail(e);
     }
+    // A valid scene that asks for something without effect (a kick with momentum 0): said.
+    for (const auto& w : warnings(*scene))
+        std::fprintf(stderr, "noetherlab-cli: warning: --%s\n", w.c_str());
     const Run& r = **run;
     const Trajectory& tr = r.trajectories.front();
     QByteArray bytes;

@@ -166,17 +166,15 @@ QString applySceneOptions(const QStringList& args, Scene& scene) {
             ok = r.has_value();
             if (r) scene.rule.rule = *r;
         } else if (name == "models") {
-            scene.show_discrete = scene.show_ode = scene.show_ode_rest = scene.show_flow = false;
+            for (Model each : kAllModels)
+                set_shown(scene, each, false);
             for (const QString& m : value.split(',', Qt::SkipEmptyParts)) {
                 auto mm = parse_model(m.trimmed().toStdString());
                 if (!mm) {
                     ok = false;
                     break;
                 }
-                scene.show_discrete |= *mm == Model::Discrete;
-                scene.show_ode |= *mm == Model::Ode;
-                scene.show_ode_rest |= *mm == Model::OdeRest;
-                scene.show_flow |= *mm == Model::Flow;
+                set_shown(scene, *mm, true);
             }
         } else if (name == "param") {
             const int eq = value.indexOf('=');

@@ -93,10 +93,8 @@ QJsonObject scene_summary_json(const Scene& sc) {
         o["v0"] = v0;
     }
     QJsonArray models;
-    if (sc.show_discrete) models.append("discrete");
-    if (sc.show_ode) models.append("ode");
-    if (sc.show_ode_rest) models.append("ode-rest");
-    if (sc.show_flow) models.append("flow");
+    for (Model m : kAllModels)
+        if (shows(sc, m)) models.append(to_string(m));
     o["models"] = models;
     return o;
 }
@@ -108,12 +106,14 @@ QJsonObject run_json(const Run& run) {
                      {"t", to_array(run.t)}};
     QJsonArray models;
     for (const auto& tr : run.trajectories) {
-        QJsonObject m{{"model", to_string(tr.model)},
-                      {"samples", double(tr.samples())},
-                      {"diverged", tr.diverged},
-                      {"loss", to_array(tr.loss)},
-                      {"grad_norm", to_array(tr.grad_norm)},
-                      {"r2", to_array(tr.r2)}};
+        QJsonObject m{
+            {"model", to_string(tr.model)},
+            {"equation", QString::fromStdString(model_equation(run.scene.rule, tr.model))},
+            {"samples", double(tr.samples())},
+            {"diverged", tr.diverged},
+            {"loss", to_array(tr.loss)},
+            {"grad_norm", to_array(tr.grad_norm)},
+            {"r2", to_array(tr.r2)}};
         if (tr.diverged) {
             m["diverged_at"] = double(tr.diverged_at);
             m["message"] = QString::fromStdString(tr.message);
@@ -150,7 +150,10 @@ QJsonObject run_json(const Run& run) {
         QJsonObject preds;
         for (const auto& p : tr.predictions)
             preds[QString::fromStdString(p.name)] =
-                QJsonObject{{"doc", QString::fromStdString(p.doc)}, {"values", to_array(p.values)}};
+                QJsonObject{{"doc", QString::fromStdString(p.doc)},
+                            {"validity", to_string(p.validity)},
+                            {"note", QString::fromStdString(p.note)},
+                            {"values", to_array(p.values)}};
         m["predictions"] = preds;
         models.append(m);
     }

@@ -409,7 +409,8 @@ Status read_models(const QJsonObject& root, Scene& sc) {
     const auto it = root.constFind(QLatin1String("models"));
     if (it == root.constEnd()) return {};
     if (!it->isArray()) return type_error("models", "a list of model names", *it);
-    sc.show_discrete = sc.show_ode = sc.show_ode_rest = sc.show_flow = false;
+    for (Model m : kAllModels)
+        set_shown(sc, m, false);
     const QJsonArray a = it->toArray();
     if (a.size() > kMaxListedMembers)
         return Error{"models", "has " + std::to_string(a.size()) + " entries (at most " +
@@ -419,21 +420,9 @@ Status read_models(const QJsonObject& root, Scene& sc) {
         const auto m = parse_model(a[i].toString().toStdString());
         if (!m)
             return Error{index("models", i), "unknown model \"" + a[i].toString().toStdString() +
-                                                 "\" (discrete, ode, ode-rest, flow)"};
-        switch (*m) {
-            case Model::Discrete:
-                sc.show_discrete = true;
-                break;
-            case Model::Ode:
-                sc.show_ode = true;
-                break;
-            case Model::OdeRest:
-                sc.show_ode_rest = true;
-                break;
-            case Model::Flow:
-                sc.show_flow = true;
-                break;
-        }
+                                                 "\" (discrete, ode, ode-rest, flow, "
+                                                 "modified-flow)"};
+        set_shown(sc, *m, true);
     }
     return {};
 }
@@ -564,8 +553,8 @@ std::pair<int, int> line_column(const QByteArray& text, qsizetype offset) {
 }  // namespace
 
 Status check_run_size(const Scene& sc, int dim) {
-    const long long models =
-        static_cast<long long>(sc.show_discrete) + sc.show_ode + sc.show_ode_rest + sc.show_flow;
+    const long long models = static_cast<long long>(sc.show_discrete) + sc.show_ode +
+                             sc.show_ode_rest + sc.show_flow + sc.show_modified_flow;
     const long long samples =
         (static_cast<long long>(sc.steps) + 1) * std::max(1LL, models) * std::max(1, dim);
     if (samples > kMaxStoredSamples)
@@ -598,10 +587,8 @@ QJsonObject scene_to_json(const SceneDocument& doc) {
                      {"opt_eps", r.opt_eps},      {"betas", QJsonArray{r.beta1, r.beta2}},
                      {"centered", r.centered},    {"constrain_norm", r.constrain_norm}};
     QJsonArray models;
-    if (sc.show_discrete) models.append("discrete");
-    if (sc.show_ode) models.append("ode");
-    if (sc.show_ode_rest) models.append("ode-rest");
-    if (sc.show_flow) models.append("flow");
+    for (Model m : kAllModels)
+        if (shows(sc, m)) models.append(to_string(m));
     QJsonObject o{{"format", kFormatName},
                   {"version", kSceneFormatVersion},
                   {"title", doc.title},

@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "noether/flow.hpp"
+#include "stiff_bdf.hpp"
 
 namespace noether::detail {
 
@@ -30,6 +32,9 @@ inline constexpr double e1 = 71.0 / 57600, e3 = -71.0 / 16695, e4 = 71.0 / 1920,
 inline constexpr double d1 = -12715105075.0 / 11282082432.0, d3 = 87487479700.0 / 32700410799.0,
                         d4 = -10690763975.0 / 1880347072.0, d5 = 701980252875.0 / 199316789632.0,
                         d6 = -1453857185.0 / 822651844.0, d7 = 69997945.0 / 29380423.0;
+
+inline constexpr const char* kCostMessage =
+    "cost budget exhausted: the model's right-hand side is stiff or not smooth here";
 
 template <int S, class Rhs, class Sink>
 IntegrationReport dopri5(Rhs&& rhs, const Eigen::Matrix<double, S, 1>& y0, double dt, long samples,
@@ -68,11 +73,49 @@ IntegrationReport dopri5(Rhs&& rhs, const Eigen::Matrix<double, S, 1>& y0, doubl
         rep.message = why;
         return rep;
     };
+    long interval_steps = 0, interval_stiff = 0;  // since the last delivered sample
+    const long stiff_total_budget = opt.stiff_budget_base + opt.stiff_budget_per_sample * samples;
+    const long evaluation_budget = opt.evaluation_base + opt.evaluation_per_sample * samples;
     while (next < samples) {
+        // A model whose step size stability holds far below the sample spacing for a long time
+        // (an adaptive rule's preconditioned flow near its minimum, where g/sqrt(s) turns
+        // sign-like) cannot be followed by an explicit method at a bounded cost: say so, as an
+        // integrator failure, and keep the samples before it.
+        if ((interval_steps > opt.stiff_interval_budget && 2 * interval_stiff > interval_steps) ||
+            rep.stiff_steps > stiff_total_budget) {
+            // Stiff: the rest goes to the implicit BDF integrator, from the last accepted state.
+            State yi = State::Zero(n), dyi = State::Zero(n), ys_out = State::Zero(n);
+            const RawRhs raw_rhs = [&](double ti, const double* yr, double* dyr) {
+                for (Eigen::Index i = 0; i < n; ++i)
+                    yi[i] = yr[i];
+                rhs(ti, yi, dyi);
+                for (Eigen::Index i = 0; i < n; ++i)
+                    dyr[i] = dyi[i];
+            };
+            const RawSink raw_sink = [&](long s, const double* yr) {
+                for (Eigen::Index i = 0; i < n; ++i)
+                    ys_out[i] = yr[i];
+                rep.last_sample = s;
+                return sink(s, ys_out);
+            };
+            rep.bdf_from_t = t;
+            const BdfOutcome b = continue_bdf(
+                raw_rhs, std::vector<double>(y.data(), y.data() + n), t, dt, next, samples,
+                opt.rtol, opt.atol, evaluation_budget - rep.evaluations, opt.cancel, raw_sink);
+            rep.bdf_steps = b.steps;
+            rep.evaluations += b.evaluations;
+            if (!b.ok) {
+                t = b.failed_t;
+                return fail(b.message.c_str());
+            }
+            return rep;
+        }
         // No step budget per sample: a long horizon on a stiff problem takes as many steps as
         // its stability limit asks (a budget of 20 per sample stopped converged gradient flows
         // at eta = 10 and was reported as a divergence); only a runaway cost stops it.
         if (rep.steps + rep.rejected >= opt.max_steps) return fail("step budget exhausted");
+        if (rep.evaluations > evaluation_budget) return fail(kCostMessage);
+        if (opt.cancel && opt.cancel->load(std::memory_order_relaxed)) return fail("cancelled");
         double hh = h;
         bool last = false;
         if (t + hh >= t_end * (1.0 - 1e-15) || t + hh >= t_end) {
@@ -120,9 +163,12 @@ IntegrationReport dopri5(Rhs&& rhs, const Eigen::Matrix<double, S, 1>& y0, doubl
         // set by stability, not accuracy. Counted for the report; the run goes on.
         {
             const double den = (ynew - tmp).squaredNorm();
-            if (den > 0.0 && hh * hh * (k7 - k6).squaredNorm() > 3.25 * 3.25 * den)
+            if (den > 0.0 && hh * hh * (k7 - k6).squaredNorm() > 3.25 * 3.25 * den) {
                 ++rep.stiff_steps;
+                ++interval_stiff;
+            }
         }
+        ++interval_steps;
         // Accepted: deliver every sample in (t, t + hh] by Hairer's 4th-order dense output.
         const double t_new = last ? t_end : t + hh;
         r2 = ynew - y;
@@ -139,6 +185,7 @@ IntegrationReport dopri5(Rhs&& rhs, const Eigen::Matrix<double, S, 1>& y0, doubl
                 ys = y + th * (r2 + th1 * (r3 + th * (r4 + th1 * r5)));
             }
             rep.last_sample = next;
+            interval_steps = interval_stiff = 0;
             if (!sink(next, ys)) {
                 ++rep.steps;
                 return rep;

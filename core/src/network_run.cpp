@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "continuous_models.hpp"
 #include "noether/flow.hpp"
 #include "noether/rule.hpp"
 
@@ -115,8 +116,11 @@ struct Recorder {
         for (size_t k = 0; k < r.generators.size(); ++k)
             if (r.generators[k].symmetric) {
                 sym.push_back(static_cast<int>(k));
-                Q.push_back(NamedSeries{
-                    "Q_" + r.generators[k].name, "⟨q, A q⟩ (quadratic charge, §8.3)", {}});
+                Q.push_back(NamedSeries{"Q_" + r.generators[k].name,
+                                        "⟨q, A q⟩ (quadratic charge, §8.3)",
+                                        {},
+                                        Validity::Exact,
+                                        "measured on the run"});
                 Q.back().values.reserve(count);
             }
         lin = linear_layers(*r.net);
@@ -359,11 +363,20 @@ Result<std::shared_ptr<const NetworkRun>> simulate_network(const NetworkScene& n
     sc.loss.name = "network";
     sc.loss.eps = ns.net.bn_eps;
     sc.q0 = ns.q0 ? *ns.q0 : nr->net->init(ns.init_seed, ns.init_scale);
-    if (!full && (sc.show_ode || sc.show_ode_rest || sc.show_flow))
+    if (!full && (sc.show_ode || sc.show_ode_rest || sc.show_flow || sc.show_modified_flow))
         return Error{"model", "the continuous models need the full batch (drop --batch)"};
     nr->generators = network_generators(*nr->net);
     auto loss = std::make_shared<NetworkLoss>(nr->net, nr->data, false);
     if (auto s = validate(sc, *loss); !s) return s.error();
+    for (Model m : kAllModels)
+        if (m != Model::Discrete && shows(sc, m) && !detail::heavy_ball_model(sc.rule, m))
+            return Error{"model", std::string(to_string(m)) +
+                                      ": the network engine integrates the heavy-ball SGD "
+                                      "models only (ode, ode-rest, flow); for " +
+                                      (sc.rule.constrain_norm ? std::string("the constrained norm")
+                                       : sc.rule.nesterov     ? std::string("Nesterov momentum")
+                                                          : std::string(to_string(sc.rule.rule))) +
+                                      " use the discrete model"};
     nr->batches = make_batches(N, full ? N : ns.batch, ns.batch_seed, sc.steps + 1);
     auto run = std::make_shared<Run>();
     run->scene = sc;

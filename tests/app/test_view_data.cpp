@@ -4,6 +4,9 @@
 // serial run bit for bit, and decimation keeps the envelope and drops non-finite values.
 #include <gtest/gtest.h>
 
+#include <QElapsedTimer>
+#include <QSignalSpy>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -339,4 +342,32 @@ TEST(Decimate, FiniteRangeSkipsNonFiniteAndNonPositiveValues) {
     EXPECT_EQ(lo, -1.0);
     EXPECT_EQ(hi, 0.0);
     EXPECT_FALSE(gui::finiteRange(none.data(), 0, false, lo, hi));
+}
+
+TEST(RunControllerTest, ANewRequestCancelsTheStaleRunInProgress) {
+    // A ten-million-step ODE (many seconds), then a small scene: the stale run is cancelled and
+    // never delivered; the new one arrives without waiting for the old one to finish.
+    qRegisterMetaType<std::shared_ptr<const noether::Run>>();
+    gui::RunController controller;
+    QSignalSpy ready(&controller, &gui::RunController::runReady);
+    QSignalSpy failed(&controller, &gui::RunController::runFailed);
+    Scene slow = scene2d("quadratic", 1e-3, 0.9, 0.0, 10'000'000);
+    slow.show_discrete = false;
+    slow.show_ode = true;
+    QElapsedTimer timer;
+    timer.start();
+    controller.request(slow);
+    // Let the worker start on it.
+    while (!controller.busy() && timer.elapsed() < 1000)
+        QCoreApplication::processEvents();
+    QThread::msleep(200);
+    const Scene fast = scene2d("quadratic", 1e-2, 0.0, 0.0, 100);
+    const quint64 gen = controller.request(fast);
+    ASSERT_TRUE(ready.wait(20000));
+    const double ms = static_cast<double>(timer.elapsed());
+    ASSERT_EQ(ready.count(), 1);
+    EXPECT_EQ(ready.front().at(1).value<quint64>(), gen);
+    EXPECT_EQ(failed.count(), 0);  // "cancelled" is not an error the user sees
+    EXPECT_EQ(controller.lastDelivered(), gen);
+    std::fprintf(stderr, "the new run arrived after %.0f ms\n", ms);
 }

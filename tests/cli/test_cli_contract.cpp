@@ -366,7 +366,7 @@ TEST(CliContract, DivergenceExitsThreeWithRowsUpToTheLastFiniteSample) {
 }
 
 TEST(CliContract, ContinuousModelsAndHelp) {
-    for (const char* model : {"discrete", "ode", "ode-rest", "flow"}) {
+    for (const char* model : {"discrete", "ode", "ode-rest", "flow", "modified-flow"}) {
         const CliResult r = run_cli(kHat + QStringList{"--model", model, "--momentum", "0.5"});
         ASSERT_EQ(r.code, 0) << model << ": " << r.err.toStdString();
         EXPECT_EQ(parse_csv(r.out).size(), 12u) << model;
@@ -378,4 +378,58 @@ TEST(CliContract, ContinuousModelsAndHelp) {
     EXPECT_EQ(top.code, 0);
     const CliResult none = run_cli({});
     EXPECT_EQ(none.code, 2);
+}
+
+// Issue 12: every prediction says where it holds; a model the rule does not have is refused
+// with exit 2 naming --model; a kick that momentum 0 ignores is said on stderr; each model says
+// which equation it integrates.
+TEST(CliContract, PredictionsCarryTheirValidityAndANote) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString path = dir.filePath("run.json");
+    const CliResult r =
+        run_cli({"simulate", "--loss", "rotation_hat", "--q0", "0.6,0.5", "--steps", "40", "--lr",
+                 "0.02", "--momentum", "0.9", "--eps", "0.05", "--model", "ode", "--out", path});
+    ASSERT_EQ(r.code, 0) << r.err.toStdString();
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QJsonObject m =
+        QJsonDocument::fromJson(f.readAll()).object()["models"].toArray()[0].toObject();
+    EXPECT_EQ(m["equation"].toString().isEmpty(), false);
+    const QJsonObject preds = m["predictions"].toObject();
+    ASSERT_FALSE(preds.isEmpty());
+    for (auto it = preds.begin(); it != preds.end(); ++it) {
+        const QJsonObject p = it->toObject();
+        const QString v = p["validity"].toString();
+        EXPECT_TRUE(v == "exact" || v == "approximate" || v == "not_applicable")
+            << it.key().toStdString() << ": " << v.toStdString();
+        EXPECT_TRUE(p.contains("note")) << it.key().toStdString();
+    }
+    // The ODE's rotation law ignores the torque of eps > 0: approximate, with its error.
+    const QJsonObject law = preds["J_rotation_law"].toObject();
+    EXPECT_EQ(law["validity"].toString(), "approximate");
+    EXPECT_TRUE(law["note"].toString().contains("%")) << law["note"].toString().toStdString();
+}
+
+TEST(CliContract, AModelTheRuleDoesNotHaveExitsTwo) {
+    const CliResult r = run_cli({"simulate", "--loss", "rayleigh", "--q0", "1,1,1,1", "--steps",
+                                 "10", "--rule", "adam", "--constrain-norm", "--model", "ode"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_TRUE(r.err.startsWith("noetherlab-cli: --model: ode: ")) << r.err.toStdString();
+    EXPECT_EQ(r.err.count('\n'), 1) << r.err.toStdString();
+    EXPECT_TRUE(r.out.isEmpty());
+    const CliResult mf = run_cli({"simulate", "--loss", "quadratic", "--q0", "1,1", "--steps", "10",
+                                  "--rule", "rmsprop", "--model", "modified-flow"});
+    EXPECT_EQ(mf.code, 2);
+    EXPECT_TRUE(mf.err.contains("--model")) << mf.err.toStdString();
+}
+
+TEST(CliContract, AKickWithoutMomentumIsAWarningNamingV0) {
+    const CliResult r = run_cli(
+        {"simulate", "--loss", "quadratic", "--q0", "1,1", "--steps", "5", "--v0", "0.1,0"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_TRUE(r.err.startsWith("noetherlab-cli: warning: --v0: ")) << r.err.toStdString();
+    const CliResult quiet = run_cli({"simulate", "--loss", "quadratic", "--q0", "1,1", "--steps",
+                                     "5", "--v0", "0.1,0", "--momentum", "0.5"});
+    EXPECT_TRUE(quiet.err.isEmpty()) << quiet.err.toStdString();
 }

@@ -4,7 +4,9 @@
 // status, never reported as a divergence.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <vector>
 
 #include "noether/flow.hpp"
 #include "noether/run.hpp"
@@ -112,11 +114,90 @@ TEST(IntegratorHorizons, AFailureOfTheIntegratorIsNotADivergence) {
     EXPECT_EQ(rep.message, "step budget exhausted");
     EXPECT_LT(delivered, 999);
     EXPECT_GT(rep.failed_t, 0.0);
-    // Stiff: y' = -1e4 y over a long horizon runs to the end, with its stability-limited steps
-    // counted.
+    // Stiff: y' = -1e4 y over a long horizon runs to the end: its stability-limited steps are
+    // counted, and the BDF integrator takes over within the first sample interval.
     const OdeRhs stiff = [](double, VecRef y, VecOut dy) { dy = -1e4 * y; };
-    const IntegrationReport srep = integrate_dopri5(
-        stiff, Vector::Ones(1), 1.0, 101, IntegratorOptions{}, [](long, VecRef) { return true; });
+    double last = 1.0;
+    const IntegrationReport srep = integrate_dopri5(stiff, Vector::Ones(1), 1.0, 101,
+                                                    IntegratorOptions{}, [&](long, VecRef y) {
+                                                        last = y[0];
+                                                        return true;
+                                                    });
     EXPECT_TRUE(srep.ok) << srep.message;
-    EXPECT_GT(srep.stiff_steps, 1000);
+    EXPECT_EQ(srep.last_sample, 100);
+    EXPECT_GT(srep.stiff_steps, 250);
+    EXPECT_GE(srep.bdf_from_t, 0.0);
+    EXPECT_LT(srep.bdf_from_t, 1.0);
+    EXPECT_LE(std::abs(last), 1e-12);
+}
+
+TEST(IntegratorHorizons, AStiffProblemIsHandedToBdfAndStaysAccurate) {
+    // y' = -diag(1, 1e7) y with samples every 2e-3: DOPRI5's stability limit (h < 3.3e-7) would
+    // need 6000 steps a sample; the BDF integrator takes over at the first sample and follows
+    // the slow mode e^{-t} to 1e-9 relative to the end (t = 20).
+    const OdeRhs rhs = [](double, VecRef y, VecOut dy) {
+        dy[0] = -y[0];
+        dy[1] = -1e7 * y[1];
+    };
+    std::vector<double> y0s, y1s;
+    const IntegrationReport rep = integrate_dopri5(rhs, Vector::Ones(2), 2e-3, 10001,
+                                                   IntegratorOptions{}, [&](long, VecRef y) {
+                                                       y0s.push_back(y[0]);
+                                                       y1s.push_back(y[1]);
+                                                       return true;
+                                                   });
+    ASSERT_TRUE(rep.ok) << rep.message;
+    EXPECT_GE(rep.bdf_from_t, 0.0);
+    EXPECT_LT(rep.bdf_from_t, 4e-3);
+    EXPECT_GT(rep.bdf_steps, 0);
+    ASSERT_EQ(y0s.size(), 10001u);
+    for (size_t n = 0; n < y0s.size(); ++n) {
+        const double exact = std::exp(-2e-3 * static_cast<double>(n));
+        ASSERT_NEAR(y0s[n], exact, 1e-9 * exact) << n;
+        ASSERT_LE(std::abs(y1s[n]), n == 0 ? 1.0 : 1e-9) << n;
+    }
+    // Far fewer right-hand sides than the explicit method's 6e7.
+    EXPECT_LT(rep.evaluations, 2'000'000);
+}
+
+TEST(IntegratorHorizons, StiffHeavyBallFlowOnTheScaleLossKeepsItsNormAndEnds) {
+    // beta = 0.99, eta = 10: mu q' = -grad f with mu = 0.01 on the scale-invariant loss is stiff
+    // (curvature / mu = 100 against samples 10 apart). Gradient flow of a scale-invariant loss
+    // keeps |q| exactly (<q, grad f> = 0): the samples keep it to 1e-9 and reach the valley.
+    Scene sc;
+    sc.loss.name = "scale_cos";
+    sc.q0 = Vector::Zero(2);
+    sc.q0 << -0.4161468365471424, 0.9092974268256817;
+    sc.rule.lr = 10.0;
+    sc.rule.momentum = 0.99;
+    sc.steps = 20000;
+    sc.show_discrete = false;
+    sc.show_flow = true;
+    auto run = simulate(sc);
+    ASSERT_TRUE(run);
+    const Trajectory& tr = (*run)->trajectories.front();
+    ASSERT_FALSE(tr.integration_failed) << tr.message;
+    ASSERT_FALSE(tr.diverged) << tr.message;
+    ASSERT_EQ(tr.samples(), sc.steps + 1);
+    const double r0 = sc.q0.norm();
+    for (long n = 0; n < tr.samples(); n += 97)
+        ASSERT_NEAR(tr.q.col(n).norm(), r0, 1e-9 * r0) << n;
+    EXPECT_NEAR(tr.loss.back(), 0.0, 1e-9);
+}
+
+TEST(IntegratorHorizons, ACancelledRunStopsAndSaysSo) {
+    Scene sc;
+    sc.loss.name = "quadratic";
+    sc.q0 = Vector::Ones(2);
+    sc.steps = 1'000'000;
+    sc.show_ode = true;
+    std::atomic<bool> cancel{true};
+    auto loss = make_loss(sc.loss);
+    ASSERT_TRUE(loss);
+    auto run = simulate(sc, loss.value(), &cancel);
+    ASSERT_FALSE(run);
+    EXPECT_EQ(run.error().what(), "cancelled");
+    cancel = false;
+    sc.steps = 100;
+    EXPECT_TRUE(simulate(sc, loss.value(), &cancel));
 }

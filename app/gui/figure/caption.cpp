@@ -146,12 +146,8 @@ QString stepsSummary(long steps) {
 
 QString modelsSummary(const Scene& scene, bool dark) {
     QStringList parts;
-    const std::pair<bool, Model> models[4] = {{scene.show_discrete, Model::Discrete},
-                                              {scene.show_ode, Model::Ode},
-                                              {scene.show_ode_rest, Model::OdeRest},
-                                              {scene.show_flow, Model::Flow}};
-    for (const auto& [on, m] : models) {
-        if (!on) continue;
+    for (Model m : kAllModels) {
+        if (!shows(scene, m)) continue;
         QString look = modelColourName(m, dark);
         if (modelDashed(m)) look += QObject::tr(", dashed");
         parts << QString("%1 (%2)").arg(modelLongName(m), look);

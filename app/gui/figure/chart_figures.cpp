@@ -6,8 +6,6 @@ namespace noether::figure {
 
 namespace {
 
-constexpr Model kModels[4] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow};
-
 // A time series' samples to draw: all, or up to the current time for animation frames.
 long drawnSamples(long n, const FigureOptions& opt) {
     if (opt.progressive && opt.time_index >= 0) return std::min(n, opt.time_index + 1);
@@ -83,7 +81,7 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
     if (run.scene.loss.eps != 0.0) spec.title += QObject::tr(" (broken by ε)");
     const bool budget = data.view.budget;
     Range left, right;
-    bool first_law = true;
+    bool named[3] = {false, false, false};
     int budget_model = -1;
     auto series = [&](const std::vector<double>& v, long n_all) {
         const long n = drawnSamples(n_all, opt);
@@ -94,25 +92,30 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
         if (!tr) continue;
         const ChargeSeries* c = tr->charge(gname);
         if (!c) continue;
-        if (budget_model < 0 && m != Model::Flow && !c->damping.empty())
+        if (budget_model < 0 && !firstOrderModel(m) && !c->damping.empty())
             budget_model = static_cast<int>(m);
-        const int axis = m == Model::Flow ? 1 : 0;
+        const int axis = firstOrderModel(m) ? 1 : 0;
         if (axis == 1 && budget) continue;
         const long n = static_cast<long>(c->J.size());
-        PlotLine l =
-            modelLine(m, th, m == Model::Flow ? QObject::tr("flow ⟨q′,ξ⟩ (right)") : modelName(m));
+        PlotLine l = modelLine(
+            m, th,
+            firstOrderModel(m) ? QObject::tr("%1 ⟨q′,ξ⟩ (right)").arg(modelName(m)) : modelName(m));
         l.y_axis = axis;
         l.pts = series(c->J, n);
         spec.lines.push_back(l);
         (axis == 1 ? right : left).add(c->J, n, false);
-        if (const NamedSeries* law = tr->prediction("J_" + gname + "_law")) {
+        if (const NamedSeries* law = tr->prediction("J_" + gname + "_law");
+            law && law->validity != Validity::NotApplicable) {
             PlotLine ll;
             ll.color = th.foreground;
             ll.width = 2.0 * th.unit;
-            ll.style = Qt::DashLine;
+            ll.style = predictionStyle(law->validity);
             ll.y_axis = axis;
-            if (first_law) ll.legend = QObject::tr("closed-form law");
-            first_law = false;
+            // One legend entry per kind of law, named by where it holds (as on screen).
+            const int v = static_cast<int>(law->validity);
+            if (!named[v])
+                ll.legend = QObject::tr("closed-form law (%1)").arg(validityWord(law->validity));
+            named[v] = true;
             ll.pts = series(law->values, static_cast<long>(law->values.size()));
             spec.lines.push_back(ll);
         }
@@ -121,15 +124,15 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
         if (!g.run || g.run->trajectories.empty()) continue;
         const Trajectory& tr = g.run->trajectories.front();
         const ChargeSeries* c = tr.charge(gname);
-        if (!c || (tr.model == Model::Flow && budget)) continue;
+        if (!c || (firstOrderModel(tr.model) && budget)) continue;
         PlotLine l = ghostLine(g, tr.model, th, true);
-        l.y_axis = tr.model == Model::Flow ? 1 : 0;
+        l.y_axis = firstOrderModel(tr.model) ? 1 : 0;
         l.pts = series(c->J, static_cast<long>(c->J.size()));
         (l.y_axis == 1 ? right : left).add(c->J, static_cast<long>(c->J.size()), false);
         spec.lines.push_back(l);
     }
     if (budget && budget_model >= 0) {
-        const Trajectory* tr = run.find(kModels[budget_model]);
+        const Trajectory* tr = run.find(kAllModels[budget_model]);
         const ChargeSeries* c = tr->charge(gname);
         const std::vector<double>* terms[4] = {&c->damping, &c->kinetic, &c->weight_decay,
                                                &c->explicit_breaking};
@@ -150,7 +153,8 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
             right.add(*terms[t], static_cast<long>(terms[t]->size()), false);
             spec.lines.push_back(l);
         }
-        spec.y2.title = QObject::tr("budget of %1 (dJ/dt)").arg(modelName(kModels[budget_model]));
+        spec.y2.title =
+            QObject::tr("budget of %1 (dJ/dt)").arg(modelName(kAllModels[budget_model]));
     } else {
         spec.y2.title = QObject::tr("flow ⟨q′, ξ⟩");
     }
@@ -312,13 +316,15 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
     }
     // The predictions of the first model (discrete if shown) only, to keep it readable.
     for (const Trajectory& tr : run.trajectories) {
-        if (const NamedSeries* s = tr.prediction("effective_lr_eq17"); s && !have17) {
-            have17 = true;
+        // A law whose assumptions fail for this scene is not drawn (as on screen).
+        const NamedSeries* s17 = have17 ? nullptr : tr.prediction("effective_lr_eq17");
+        if (s17) have17 = true;
+        if (const NamedSeries* s = s17; s && s->validity != Validity::NotApplicable) {
             PlotLine l;
             l.color = th.foreground;
             l.width = 2.0 * th.unit;
             l.style = Qt::DashLine;
-            l.legend = QObject::tr("Eq. 17 prediction");
+            l.legend = QObject::tr("Eq. 17 (%1)").arg(validityWord(s->validity));
             const long n = static_cast<long>(s->values.size());
             yr.add(s->values, n, true);
             l.pts = decimatedSeries(s->values.data(), drawnSamples(n, opt), 0.0, steps, columns);
@@ -332,8 +338,8 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
             l.color = grey;
             l.width = 2.5 * th.unit;
             l.style = Qt::DotLine;
-            l.legend = QObject::tr("RMSProp η/√G");
-            // RMSProp's rate blows up once the gradient vanishes: it may leave the chart.
+            l.legend = QObject::tr("RMSProp-norm η/√G, matched ρ (analogy)");
+            // G starts at 0: the early rate is large and clipped at the axis, as on screen.
             const long n = static_cast<long>(s->values.size());
             l.pts = decimatedSeries(s->values.data(), drawnSamples(n, opt), 0.0, steps, columns);
             preds.push_back(l);

@@ -106,14 +106,12 @@ Result<FigureData> prepareFigureData(const io::SceneDocument& doc, std::shared_p
         for (const io::SceneVariant& v : *variants) {
             // A ghost is the variant's first model only: the lesson's contrast, not a crowd.
             Scene s = v.doc.scene;
-            const Model first = s.show_discrete   ? Model::Discrete
-                                : s.show_ode      ? Model::Ode
-                                : s.show_ode_rest ? Model::OdeRest
-                                                  : Model::Flow;
-            s.show_discrete = first == Model::Discrete;
-            s.show_ode = first == Model::Ode;
-            s.show_ode_rest = first == Model::OdeRest;
-            s.show_flow = first == Model::Flow;
+            bool first = true;
+            for (Model m : kAllModels) {
+                const bool keep = first && shows(s, m);
+                if (keep) first = false;
+                set_shown(s, m, keep);
+            }
             auto r = simulate(s);
             if (!r) return r.error();
             d.ghosts.push_back({v.label, *r});

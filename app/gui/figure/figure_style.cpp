@@ -63,6 +63,32 @@ Theme makeTheme(Palette palette, double font_pt, double unit) {
     return t;
 }
 
+QString validityWord(Validity v) {
+    switch (v) {
+        case Validity::Exact:
+            return QObject::tr("exact");
+        case Validity::Approximate:
+            return QObject::tr("approx.");
+        case Validity::NotApplicable:
+            return QObject::tr("n/a");
+    }
+    return {};
+}
+
+QString predictionTip(const NamedSeries& s) {
+    QString tip = QString::fromStdString(s.doc);
+    const QString v = s.validity == Validity::Exact         ? QObject::tr("exact")
+                      : s.validity == Validity::Approximate ? QObject::tr("approximate")
+                                                            : QObject::tr("not applicable");
+    tip += QStringLiteral("\n") + v;
+    if (!s.note.empty()) tip += QStringLiteral(": ") + QString::fromStdString(s.note);
+    return tip;
+}
+
+Qt::PenStyle predictionStyle(Validity v) {
+    return v == Validity::Exact ? Qt::DashLine : Qt::DotLine;
+}
+
 QColor modelColor(Model model, bool dark) {
     switch (model) {
         case Model::Discrete:
@@ -73,6 +99,8 @@ QColor modelColor(Model model, bool dark) {
             return kReddishPurple;
         case Model::Flow:
             return dark ? kYellow : kBluishGreen;
+        case Model::ModifiedFlow:
+            return kOrange;
     }
     return kVermillion;
 }
@@ -87,6 +115,8 @@ QString modelName(Model model) {
             return QObject::tr("ODE from rest");
         case Model::Flow:
             return QObject::tr("gradient flow");
+        case Model::ModifiedFlow:
+            return QObject::tr("modified flow");
     }
     return {};
 }
@@ -101,12 +131,14 @@ QString modelLongName(Model model) {
             return QObject::tr("implicit-acceleration ODE from rest");
         case Model::Flow:
             return QObject::tr("gradient flow");
+        case Model::ModifiedFlow:
+            return QObject::tr("modified gradient flow (finite-η correction)");
     }
     return {};
 }
 
 bool modelDashed(Model model) {
-    return model == Model::Flow || model == Model::OdeRest;
+    return model == Model::Flow || model == Model::OdeRest || model == Model::ModifiedFlow;
 }
 
 double modelWidth(Model model) {
@@ -118,6 +150,7 @@ double modelWidth(Model model) {
         case Model::Ode:
             return 2.5;
         case Model::Flow:
+        case Model::ModifiedFlow:
             return 3.0;
     }
     return 3.0;
@@ -131,6 +164,7 @@ double modelChartWidth(Model model) {
             return 3.5;
         case Model::Ode:
         case Model::Flow:
+        case Model::ModifiedFlow:
             return 2.5;
     }
     return 2.5;
@@ -146,6 +180,8 @@ QString modelColourName(Model model, bool dark) {
             return QObject::tr("pink");
         case Model::Flow:
             return dark ? QObject::tr("yellow") : QObject::tr("green");
+        case Model::ModifiedFlow:
+            return QObject::tr("orange");
     }
     return {};
 }

@@ -8,8 +8,10 @@
 #include <QColor>
 #include <QFont>
 #include <QString>
+#include <iterator>
 #include <optional>
 
+#include "noether/run.hpp"
 #include "noether/scene.hpp"
 
 class QPaintDevice;
@@ -54,13 +56,21 @@ struct Theme {
 /// A theme for a palette with a base font size (pt) and line unit (pt per screen pixel).
 Theme makeTheme(Palette palette, double font_pt, double unit);
 
+/// A prediction's validity in a legend: "exact", "approx.", "n/a" (docs/PHYSICS.md, "Every
+/// overlay and where it holds").
+QString validityWord(Validity v);
+/// A prediction's tooltip: what it is (its doc), where it holds and how far off it is (note).
+QString predictionTip(const NamedSeries& s);
+/// Exact laws are drawn dashed, approximate ones dotted (the legend says which).
+Qt::PenStyle predictionStyle(Validity v);
+
 /// The colour of a model (the screen uses the same functions, gui/views/style.hpp).
 QColor modelColor(Model model, bool dark);
 /// Legend name of a model ("discrete", "ODE", "ODE from rest", "gradient flow").
 QString modelName(Model model);
 /// Long name for captions ("implicit-acceleration ODE", ...).
 QString modelLongName(Model model);
-/// True if the model is drawn dashed (gradient flow, ODE from rest).
+/// True if the model is drawn dashed (gradient flow, modified flow, ODE from rest).
 bool modelDashed(Model model);
 /// Line width in screen pixels on the landscape (discrete widest).
 double modelWidth(Model model);
@@ -68,9 +78,16 @@ double modelWidth(Model model);
 double modelChartWidth(Model model);
 /// The English name of a model's colour for captions ("vermilion", "blue", "green", ...).
 QString modelColourName(Model model, bool dark);
+/// How many models there are (arrays indexed by static_cast<int>(Model)).
+inline constexpr int kModelCount = static_cast<int>(std::size(kAllModels));
+/// The first-order models (gradient flow and the modified flow): their charge is ⟨q′, ξ⟩, drawn
+/// on a chart's right axis (J = m⟨q′, ξ⟩ vanishes with m, PHYSICS.md §0.3).
+inline constexpr bool firstOrderModel(Model m) {
+    return m == Model::Flow || m == Model::ModifiedFlow;
+}
 /// Drawing order, bottom to top.
-inline constexpr Model kModelDrawOrder[4] = {Model::Discrete, Model::OdeRest, Model::Ode,
-                                             Model::Flow};
+inline constexpr Model kModelDrawOrder[5] = {Model::Discrete, Model::OdeRest, Model::Ode,
+                                             Model::Flow, Model::ModifiedFlow};
 
 /// Fonts in points for a paint device whose painter is scaled to point units (see figure.hpp).
 class Fonts {

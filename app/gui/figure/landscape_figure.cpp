@@ -283,7 +283,7 @@ void LandscapeFigure::paint(QPainter& p, const QRectF& rect, const FigureData& d
     if (run.scene.v0) {
         LegendEntry e;
         e.kind = LegendEntry::Arrow;
-        e.text = QObject::tr("kick −v₀");
+        e.text = QObject::tr("kick: step 1 moves by −ηβv₀");
         e.color = th.foreground;
         spec.legend.push_back(e);
     }

@@ -19,6 +19,7 @@ RunController::~RunController() {
         std::lock_guard lock(mutex_);
         quit_ = true;
         pending_.reset();
+        cancel_ = true;
     }
     cv_.notify_all();
     worker_.join();
@@ -33,6 +34,8 @@ quint64 RunController::request(const Scene& scene, std::vector<Generator> adopte
         pending_adopted_ = std::move(adopted);
         pending_ghosts_ = std::move(ghosts);
         pending_generation_ = gen;
+        // A run in progress is of an older scene: stop it, its result would be dropped anyway.
+        if (running_) cancel_ = true;
     }
     cv_.notify_one();
     return gen;
@@ -59,6 +62,7 @@ void RunController::workerLoop() {
             gen = pending_generation_;
             pending_.reset();
             running_ = true;
+            cancel_ = false;
         }
         const auto t0 = std::chrono::steady_clock::now();
         profileMark("engine start (worker)");
@@ -74,12 +78,18 @@ void RunController::workerLoop() {
                 if (fit) loss = adopt_generators(base.value(), std::move(adopted), true);
             }
         }
+        if (!loss) {
+            auto built = make_loss(scene.loss);
+            if (built) loss = built.value();
+        }
         // simulate() runs the models of a long run concurrently (bit-identical to one by one).
-        auto result = loss ? simulate(scene, loss) : simulate(scene);
+        auto result = loss ? simulate(scene, loss, &cancel_) : simulate(scene);
         std::vector<GhostRun> ghosts;
         if (result)
             for (const GhostScene& g : ghost_scenes)
-                if (auto r = simulate(g.scene)) ghosts.push_back({g.label, r.value()});
+                if (auto gl = make_loss(g.scene.loss))
+                    if (auto r = simulate(g.scene, gl.value(), &cancel_))
+                        ghosts.push_back({g.label, r.value()});
         profileMark("engine done (worker)");
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
@@ -88,6 +98,8 @@ void RunController::workerLoop() {
             std::lock_guard lock(mutex_);
             running_ = false;
             if (quit_) return;
+            // Cancelled for a newer request (queued): deliver nothing, the newer run follows.
+            if (cancel_ && pending_) continue;
         }
         // Deliver on the GUI thread; the lambda owns the result.
         if (result) {

@@ -1,11 +1,13 @@
 // RunController: turns Scenes into Runs off the GUI thread. A worker thread takes the latest
-// request (older pending requests are dropped: latest wins), runs each selected model of
+// request (older pending requests are dropped and a stale run in progress is cancelled: latest
+// wins), runs each selected model of
 // noether::simulate on its own thread (models are independent, so the Run is bit-identical to
 // a serial simulate()), and delivers an immutable std::shared_ptr<const Run> to the GUI thread.
 #pragma once
 
 #include <QObject>
 #include <QString>
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -66,6 +68,7 @@ class RunController : public QObject {
     std::vector<GhostRun> ghosts_;
     quint64 pending_generation_ = 0;
     bool running_ = false;
+    std::atomic<bool> cancel_{false};  ///< set by request() to stop the run in progress
     bool quit_ = false;
     quint64 requested_ = 0;
     quint64 delivered_ = 0;

@@ -206,6 +206,7 @@ void SceneModel::setRule(Rule rule) {
         s.rule.rule = rule;
         // Only SGD and RMSprop have a momentum buffer to kick.
         if (rule != Rule::Sgd && rule != Rule::RmsProp) s.v0.reset();
+        dropUnavailableModels(s);
     });
 }
 
@@ -227,6 +228,7 @@ void SceneModel::setRuleParams(const RuleParams& p, const QString& what) {
     edit(SceneField::RuleParam, key, what, [&p](Scene& s) {
         s.rule = p;
         if (p.rule != Rule::Sgd && p.rule != Rule::RmsProp) s.v0.reset();
+        dropUnavailableModels(s);
     });
 }
 
@@ -250,22 +252,16 @@ void SceneModel::setKick(const std::optional<Vector>& v0) {
 void SceneModel::setModel(Model model, bool on) {
     ++gesture_serial_;
     edit(SceneField::Models, static_cast<int>(model), tr("Show %1").arg(to_string(model)),
-         [model, on](Scene& s) {
-             switch (model) {
-                 case Model::Discrete:
-                     s.show_discrete = on;
-                     break;
-                 case Model::Ode:
-                     s.show_ode = on;
-                     break;
-                 case Model::OdeRest:
-                     s.show_ode_rest = on;
-                     break;
-                 case Model::Flow:
-                     s.show_flow = on;
-                     break;
-             }
-         });
+         [model, on](Scene& s) { set_shown(s, model, on); });
+}
+
+void SceneModel::dropUnavailableModels(Scene& s) {
+    for (Model m : kAllModels)
+        if (!model_unavailable(s.rule, m).empty()) set_shown(s, m, false);
+    bool any = false;
+    for (Model m : kAllModels)
+        any |= shows(s, m);
+    if (!any) s.show_discrete = true;
 }
 
 }  // namespace noether::gui

@@ -70,6 +70,10 @@ class SceneModel : public QObject {
     /// The kick v0 (nullopt: none).
     void setKick(const std::optional<Vector>& v0);
     void setModel(Model model, bool on);
+    /// Drops the models the scene's rule has no continuous model for (model_unavailable); a
+    /// rule change calls it, so a scene never asks for a model that does not exist. Keeps at
+    /// least the discrete model.
+    static void dropUnavailableModels(Scene& s);
 
     /// Generators adopted from symmetry discovery for the current loss: they replace the loss's
     /// own in every run. They belong to the loss they were adopted for (ε aside), so moving a

@@ -20,7 +20,6 @@
 namespace noether::gui {
 
 namespace {
-constexpr Model kModels[4] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow};
 constexpr Rule kRules[5] = {Rule::Sgd, Rule::RmsProp, Rule::RmsPropNorm, Rule::Adam, Rule::AdamW};
 
 QString fmt(double v) {
@@ -57,6 +56,63 @@ QString parseError(const QString& text, std::vector<double>& out) {
         out.push_back(v);
     }
     if (out.empty()) return QObject::tr("needs at least one number");
+    return {};
+}
+// A model check box's tooltip: what it integrates for the scene's rule, or why the rule has no
+// such model (the box is then disabled).
+QString modelTip(const RuleParams& p, Model m) {
+    const std::string why = model_unavailable(p, m);
+    if (!why.empty()) return QObject::tr("Not available: %1").arg(QString::fromStdString(why));
+    QString tip = QString::fromStdString(model_equation(p, m));
+    switch (m) {
+        case Model::Discrete:
+            tip += QObject::tr("; sample n at t = nη");
+            break;
+        case Model::Ode:
+            tip += QObject::tr(" (implicit acceleration, §2.6)");
+            break;
+        case Model::OdeRest:
+            tip += QObject::tr(": shows the half-step lag (§6.2)");
+            break;
+        case Model::Flow:
+            tip += QObject::tr(": the m → 0 limit");
+            break;
+        case Model::ModifiedFlow:
+            tip += QObject::tr(": gradient flow corrected to first order in η (Kunin et al. 2021)");
+            break;
+    }
+    return tip;
+}
+// What m and μ mean for a rule (the Derived read-out): the mechanical analogy is heavy ball's;
+// the other rules keep it only in part, said in words.
+QString mechanicsNote(const RuleParams& p) {
+    switch (p.rule) {
+        case Rule::Sgd:
+            if (p.constrain_norm)
+                return QObject::tr(
+                    "heavy ball held on the sphere |q| = |q₀|: m and μ as above, "
+                    "plus the centripetal force of the constraint");
+            if (p.nesterov)
+                return QObject::tr(
+                    "Nesterov: m and μ as for heavy ball, plus the "
+                    "curvature-dependent damping ηβH (its ODE)");
+            return QObject::tr("heavy ball: m q″ + μ q′ + ∇f + k q = 0");
+        case Rule::RmsProp:
+            return QObject::tr(
+                "RMSprop: m and μ of its momentum β, acting on the "
+                "preconditioned force g/(√s + ε)");
+        case Rule::RmsPropNorm:
+            return QObject::tr(
+                "RMSprop-norm has no velocity buffer: m = η/2 and μ = 1 are the "
+                "discretisation's, the force g/(√G + ε)");
+        case Rule::Adam:
+        case Rule::AdamW:
+            return QObject::tr(
+                       "%1: β₁ = %2 averages gradients (m̂), it is not a heavy-ball "
+                       "velocity; m = η/2 and μ = 1 are the discretisation's, the "
+                       "force m̂/(√v̂ + ε)")
+                .arg(QString::fromLatin1(to_string(p.rule)), fmt(p.beta1));
+    }
     return {};
 }
 }  // namespace
@@ -164,20 +220,12 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(paren
     // Models ---------------------------------------------------------------------------------
     auto* model_group = new QGroupBox(tr("Models"));
     auto* mg = new QVBoxLayout(model_group);
-    const QString model_tips[4] = {
-        tr("The learning rule itself; sample n at t = nη"),
-        tr("Implicit acceleration: m q″ + μ q′ + ∇f + k q = 0, matched start "
-           "q′(0) = −(g₀ + 2βv₀)/(1+β) (§2.6)"),
-        tr("The same ODE started with the optimizer's own velocity q′(0) = −v₀: shows the "
-           "half-step lag (§6.2)"),
-        tr("Gradient flow μ q′ = −(∇f + k q): the m → 0 limit")};
-    for (int i = 0; i < 4; ++i) {
-        const Model m = kModels[i];
+    for (int i = 0; i < kModelCount; ++i) {
+        const Model m = kAllModels[i];
         QString label = modelName(m);
         if (m == Model::Ode) label = tr("ODE (implicit acceleration)");
         models_[i] = new QCheckBox(label);
         models_[i]->setIcon(swatch(modelColor(m, isDark(palette())), modelDashed(m)));
-        models_[i]->setToolTip(model_tips[i]);
         mg->addWidget(models_[i]);
         connect(models_[i], &QCheckBox::toggled, this,
                 [this, m](bool on) { model_->setModel(m, on); });
@@ -466,10 +514,14 @@ void ControlsPanel::sync(const Scene& s, SceneField) {
     updateRuleVisibility(s.rule.rule);
     rebuildVectors(s);
     kick_->setChecked(s.v0.has_value());
-    const bool on[4] = {s.show_discrete, s.show_ode, s.show_ode_rest, s.show_flow};
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kModelCount; ++i) {
+        const Model m = kAllModels[i];
         const QSignalBlocker b(models_[i]);
-        models_[i]->setChecked(on[i]);
+        models_[i]->setChecked(shows(s, m));
+        // A rule without this continuous model: the box is disabled and says why.
+        const std::string why = model_unavailable(s.rule, m);
+        models_[i]->setEnabled(why.empty());
+        models_[i]->setToolTip(modelTip(s.rule, m));
     }
     // The run of the new scene brings its read-out (setRun), in the same frame as the views; the
     // timer covers a scene that gives no run (invalid input).
@@ -487,19 +539,24 @@ void ControlsPanel::updateReadout(const Scene& s, const Run* run) {
     QString html = tr("m = η(1+β)/2 = <b>%1</b><br>μ = 1 − β = <b>%2</b><br>"
                       "m/μ = <b>%3</b> &nbsp;(momentum time scale)")
                        .arg(fmt(m), fmt(mu), fmt(mu > 0 ? m / mu : INFINITY));
-    if (s.rule.rule != Rule::Sgd && s.rule.rule != Rule::RmsProp)
-        html += tr("<br><i>%1 has no momentum: β = 0 in m and μ</i>")
-                    .arg(QString::fromLatin1(to_string(s.rule.rule)));
-    // The regime needs the run's end point (curvature there).
+    html += QStringLiteral("<br><i>%1</i>").arg(mechanicsNote(s.rule));
+    // The regime needs the run's end point (curvature there); a diverged run's last finite
+    // sample says nothing about where it would settle, so its start is used, said as such.
     if (run && !run->trajectories.empty() && run->trajectories.front().samples() > 0) {
         const Trajectory& tr0 = run->trajectories.front();
-        const DampingRegime d = damping_regime(*run->loss, tr0.q.col(tr0.samples() - 1), s.rule);
+        const bool bad = tr0.diverged || tr0.integration_failed;
+        const QString where = bad ? tr("start (the run %1 at step %2)")
+                                        .arg(tr0.diverged ? tr("diverged") : tr("stopped"))
+                                        .arg(tr0.diverged ? tr0.diverged_at : tr0.failed_at)
+                                  : tr("end point");
+        const DampingRegime d =
+            damping_regime(*run->loss, bad ? tr0.q.col(0) : tr0.q.col(tr0.samples() - 1), s.rule);
         if (d.has_curvature) {
-            html += tr("<br>end point: λ_max = %1, 4m(λ+k)/μ² = <b>%2</b> → <b>%3</b>")
+            html += tr("<br>%4: λ_max = %1, 4m(λ+k)/μ² = <b>%2</b> → <b>%3</b>")
                         .arg(fmt(d.lambda_max), fmt(d.zeta),
-                             d.underdamped ? tr("underdamped") : tr("overdamped"));
+                             d.underdamped ? tr("underdamped") : tr("overdamped"), where);
         } else {
-            html += tr("<br>end point: no positive curvature (λ_max = %1)").arg(fmt(d.lambda_max));
+            html += tr("<br>%2: no positive curvature (λ_max = %1)").arg(fmt(d.lambda_max), where);
         }
         if (d.has_bound) {
             const bool stable = d.bound_lhs < d.bound_rhs;

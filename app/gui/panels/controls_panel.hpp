@@ -19,6 +19,7 @@
 
 #include "gui/model/scene_model.hpp"
 #include "gui/panels/value_control.hpp"
+#include "gui/views/style.hpp"
 #include "noether/run.hpp"
 
 namespace noether::gui {
@@ -90,7 +91,7 @@ class ControlsPanel : public QWidget {
     std::vector<QDoubleSpinBox*> v0_;
     int vector_dim_ = -1;
 
-    std::array<QCheckBox*, 4> models_{};
+    std::array<QCheckBox*, kModelCount> models_{};
     SteadyBox* readout_box_;
     class QTimer* readout_timer_;
 };

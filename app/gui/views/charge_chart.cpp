@@ -8,7 +8,6 @@
 namespace noether::gui {
 
 namespace {
-constexpr Model kModels[4] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow};
 
 // Budget terms: the Okabe–Ito colours the models do not use, plus grey and the text colour.
 QColor termColor(int term, bool, const QColor& text) {
@@ -46,14 +45,15 @@ ChargeChart::ChargeChart(QWidget* parent)
     addRightAxis(tr("flow ⟨q′, ξ⟩"), false);
     for (Model m : kModelDrawOrder) {
         const int i = static_cast<int>(m);
-        J_[i] = addLine(m == Model::Flow ? tr("flow ⟨q′,ξ⟩ (right)") : modelName(m),
-                        seriesPen(modelColor(m, false), modelChartWidth(m),
-                                  modelDashed(m) ? Qt::DashLine : Qt::SolidLine),
-                        m == Model::Flow ? 1 : 0);
+        J_[i] =
+            addLine(firstOrderModel(m) ? tr("%1 ⟨q′,ξ⟩ (right)").arg(modelName(m)) : modelName(m),
+                    seriesPen(modelColor(m, false), modelChartWidth(m),
+                              modelDashed(m) ? Qt::DashLine : Qt::SolidLine),
+                    firstOrderModel(m) ? 1 : 0);
     }
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kModelCount; ++i) {
         law_[i] = addLine(tr("closed-form law"), seriesPen(Qt::black, 2.0, Qt::DashLine),
-                          i == static_cast<int>(Model::Flow) ? 1 : 0);
+                          firstOrderModel(kAllModels[i]) ? 1 : 0);
         if (i > 0) hideFromLegend(law_[i]);
     }
     const QString names[4] = {tr("damping"), tr("kinetic"), tr("weight decay"), tr("explicit")};
@@ -81,13 +81,14 @@ int ChargeChart::pointCount(Model model) const {
 void ChargeChart::applyTheme(bool dark) {
     TimeChart::applyTheme(dark);
     const QColor text = palette().color(QPalette::Text);
-    for (int i = 0; i < 4; ++i) {
-        const Model m = kModels[i];
+    for (int i = 0; i < kModelCount; ++i) {
+        const Model m = kAllModels[i];
         J_[i]->setPen(seriesPen(modelColor(m, dark), modelChartWidth(m),
                                 modelDashed(m) ? Qt::DashLine : Qt::SolidLine));
         law_[i]->setPen(seriesPen(text, 2.0, Qt::DashLine));
-        terms_[i]->setPen(seriesPen(termColor(i, dark, text), 3.0, Qt::DotLine));
     }
+    for (int t = 0; t < 4; ++t)
+        terms_[t]->setPen(seriesPen(termColor(t, dark, text), 3.0, Qt::DotLine));
 }
 
 void ChargeChart::updateGenerators() {
@@ -122,8 +123,10 @@ void ChargeChart::rebuild() {
     }
     titleLabel()->setText(title);
     std::vector<Feed> feeds;
-    bool present[4] = {false, false, false, false};
-    bool law_present[4] = {false, false, false, false};
+    bool present[kModelCount] = {};
+    bool law_present[kModelCount] = {};
+    Validity law_validity[kModelCount] = {};
+    QStringList law_tips;
     int budget_model = -1;
     const bool budget = budget_->isChecked();
     size_t ghosts_used = 0;
@@ -133,15 +136,18 @@ void ChargeChart::rebuild() {
             const int mi = static_cast<int>(tr.model);
             const ChargeSeries* c = tr.charge(gname);
             if (!c) continue;
-            if (budget_model < 0 && tr.model != Model::Flow && !c->damping.empty())
+            if (budget_model < 0 && !firstOrderModel(tr.model) && !c->damping.empty())
                 budget_model = mi;
             // With the budget on, the right axis is the budget's: flow's ⟨q′, ξ⟩ steps aside.
-            const int axis = tr.model == Model::Flow ? 1 : 0;
+            const int axis = firstOrderModel(tr.model) ? 1 : 0;
             if (axis == 1 && budget) continue;
             present[mi] = true;
             feeds.push_back({J_[mi], c->J.data(), static_cast<long>(c->J.size()), axis});
-            if (const NamedSeries* law = tr.prediction("J_" + gname + "_law")) {
+            if (const NamedSeries* law = tr.prediction("J_" + gname + "_law");
+                law && law->validity != Validity::NotApplicable) {
                 law_present[mi] = true;
+                law_validity[mi] = law->validity;
+                law_tips << QStringLiteral("%1: %2").arg(modelName(tr.model), predictionTip(*law));
                 feeds.push_back(
                     {law_[mi], law->values.data(), static_cast<long>(law->values.size()), axis});
             }
@@ -150,13 +156,13 @@ void ChargeChart::rebuild() {
         for (const GhostRun& g : ghosts_) {
             const Trajectory* t = ghostTrajectory(g);
             const ChargeSeries* c = t ? t->charge(gname) : nullptr;
-            if (!c || t->model == Model::Flow) continue;
+            if (!c || firstOrderModel(t->model)) continue;
             feeds.push_back(
                 {ghostLine(ghosts_used, g.label), c->J.data(), static_cast<long>(c->J.size()), 0});
             ++ghosts_used;
         }
         if (budget && budget_model >= 0) {
-            const Trajectory* tr = run_->find(kModels[budget_model]);
+            const Trajectory* tr = run_->find(kAllModels[budget_model]);
             const ChargeSeries* c = tr->charge(gname);
             const std::vector<double>* terms[4] = {&c->damping, &c->kinetic, &c->weight_decay,
                                                    &c->explicit_breaking};
@@ -166,24 +172,40 @@ void ChargeChart::rebuild() {
         }
     }
     const bool terms_on = budget && budget_model >= 0;
-    const bool right = terms_on || present[static_cast<int>(Model::Flow)];
+    const bool right = terms_on || present[static_cast<int>(Model::Flow)] ||
+                       present[static_cast<int>(Model::ModifiedFlow)];
     if (y2_axis_->isVisible() != right) y2_axis_->setVisible(right);
     const QString right_title =
-        terms_on ? tr("budget of %1 (dJ/dt)").arg(modelName(kModels[budget_model]))
+        terms_on ? tr("budget of %1 (dJ/dt)").arg(modelName(kAllModels[budget_model]))
                  : tr("flow ⟨q′, ξ⟩");
     if (y2_axis_->titleText() != right_title) y2_axis_->setTitleText(right_title);
     // Visibility changes only when the set of models changes (it relayouts the legend).
-    bool first_law = true;
-    for (int i = 0; i < 4; ++i) {
+    // One legend entry per kind of law drawn: exact laws dashed, approximate ones dotted, each
+    // named so (a law called exact is exact for this scene: PHYSICS.md §2.1–§2.3).
+    bool named[3] = {false, false, false};
+    const QColor text = palette().color(QPalette::Text);
+    for (int i = 0; i < kModelCount; ++i) {
         if (J_[i]->isVisible() != present[i]) J_[i]->setVisible(present[i]);
         if (law_[i]->isVisible() != law_present[i]) law_[i]->setVisible(law_present[i]);
         if (law_present[i]) {
+            const Validity v = law_validity[i];
+            const QString name = tr("closed-form law (%1)").arg(validityWord(v));
+            if (law_[i]->name() != name) law_[i]->setName(name);
+            if (law_[i]->pen().style() != predictionStyle(v))
+                law_[i]->setPen(seriesPen(text, 2.0, predictionStyle(v)));
+            const bool first = !named[static_cast<int>(v)];
+            named[static_cast<int>(v)] = true;
             for (QLegendMarker* m : chart()->legend()->markers(law_[i]))
-                if (m->isVisible() != first_law) m->setVisible(first_law);
-            first_law = false;
+                if (m->isVisible() != first) m->setVisible(first);
         }
-        if (terms_[i]->isVisible() != terms_on) terms_[i]->setVisible(terms_on);
     }
+    const QString tip = law_tips.join(QStringLiteral("\n\n"));
+    if (chart_view_tip_ != tip) {
+        chart_view_tip_ = tip;
+        view()->setToolTip(tip);
+    }
+    for (QLineSeries* t : terms_)
+        if (t->isVisible() != terms_on) t->setVisible(terms_on);
     hideGhostLines(ghosts_used);
     feed(feeds, run_->scene.steps);
     markGeneration(gen_);

@@ -31,10 +31,11 @@ class ChargeChart : public TimeChart {
     quint64 gen_ = 0;
     QComboBox* generator_;
     QCheckBox* budget_;
-    std::array<QLineSeries*, 4> J_{};
-    std::array<QLineSeries*, 4> law_{};
-    std::array<QLineSeries*, 4> terms_{};
+    std::array<QLineSeries*, kModelCount> J_{};
+    std::array<QLineSeries*, kModelCount> law_{};
+    std::array<QLineSeries*, 4> terms_{};  ///< the budget's four terms
     std::string loss_key_;
+    QString chart_view_tip_;  ///< what each drawn law is and where it holds
 };
 
 }  // namespace noether::gui

@@ -17,6 +17,7 @@
 
 #include "gui/model/run_controller.hpp"
 #include "gui/views/decimate.hpp"
+#include "gui/views/style.hpp"
 #include "noether/run.hpp"
 
 namespace noether::gui {

@@ -43,7 +43,7 @@ std::vector<LegendBar::Item> LegendBar::items() const {
     for (const QString& g : ghosts_)
         add(5, Model::Discrete, tr("ghost: %1").arg(g));
     add(1, Model::Discrete, tr("start (drag)"));
-    if (kick_) add(2, Model::Discrete, tr("kick −v₀"));
+    if (kick_) add(2, Model::Discrete, tr("kick: step 1 moves by −ηβv₀"));
     if (orbits_) add(3, Model::Discrete, tr("symmetry orbits"));
     // The colour bar: label, low value, gradient, high value.
     const QString label = log_ ? tr("f (log)") : tr("f");
@@ -493,7 +493,7 @@ void LandscapeView::updateGrid() {
 void LandscapeView::updateTrajectories() {
     if (!run_) return;
     const Slice s = slice();
-    std::array<GlPolyline, 4> lines;
+    std::array<GlPolyline, kTrajectorySlots> lines;
     std::vector<Model> shown;
     for (const Trajectory& tr : run_->trajectories) {
         const int mi = static_cast<int>(tr.model);

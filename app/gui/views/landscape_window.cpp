@@ -213,7 +213,8 @@ void LandscapeWindow::setOrbits(const std::vector<OrbitPolyline>& orbits) {
     touch();
 }
 
-void LandscapeWindow::setTrajectories(std::array<GlPolyline, 4> lines, quint64 generation) {
+void LandscapeWindow::setTrajectories(std::array<GlPolyline, kTrajectorySlots> lines,
+                                      quint64 generation) {
     traj_ = std::move(lines);
     generation_ = generation;
     lines_dirty_ = true;
@@ -310,7 +311,7 @@ void LandscapeWindow::rebuildLines(bool with_orbits) {
     for (const GlPolyline& g : ghosts_)
         appendStrip(g.x, g.y, true);
     ghost_strips_ = {ghosts_first, static_cast<int>(strips_.size()) - ghosts_first};
-    for (int m = 0; m < 4; ++m) {
+    for (size_t m = 0; m < kTrajectorySlots; ++m) {
         const int before = static_cast<int>(strips_.size());
         appendStrip(traj_[m].x, traj_[m].y, true);
         traj_strips_[m] = {before, static_cast<int>(strips_.size()) - before};
@@ -335,7 +336,7 @@ void LandscapeWindow::rebuildLines(bool with_orbits) {
     if (profiling()) {
         profileAdd("  GL line vertices", double(vertices_.size() / kFloatsPerVertex));
         int traj = 0;
-        for (int m = 0; m < 4; ++m)
+        for (size_t m = 0; m < kTrajectorySlots; ++m)
             for (int k = traj_strips_[m].first; k < traj_strips_[m].first + traj_strips_[m].second;
                  ++k)
                 traj += strips_[k].count;
@@ -501,11 +502,11 @@ void LandscapeWindow::drawFrame() {
     }
     // Trajectories: every halo first (so lines read on any colour), then the models from the
     // widest (discrete) to the thinnest on top, so that agreeing models stay visible.
-    for (int m : {0, 2, 1, 3}) {
+    for (int m : {0, 2, 1, 3, 4}) {
         const auto [first, count] = traj_strips_[m];
         if (count > 0) drawStrips(first, count, halo, float((traj_[m].width + 3.0f) * dpr), 0.0f);
     }
-    for (int m : {0, 2, 1, 3}) {
+    for (int m : {0, 2, 1, 3, 4}) {
         const auto [first, count] = traj_strips_[m];
         if (count <= 0) continue;
         const GlPolyline& t = traj_[m];

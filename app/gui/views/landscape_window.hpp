@@ -21,6 +21,9 @@
 
 namespace noether::gui {
 
+/// One trajectory slot per model (indexed by static_cast<int>(Model)).
+inline constexpr size_t kTrajectorySlots = std::size(kAllModels);
+
 /// View settings of the heatmap.
 struct HeatmapStyle {
     bool log_scale = true;
@@ -59,7 +62,7 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     /// Orbit polylines (drawn faintly).
     void setOrbits(const std::vector<OrbitPolyline>& orbits);
     /// The trajectories, projected: one per model (index = Model), empty if not shown.
-    void setTrajectories(std::array<GlPolyline, 4> lines, quint64 generation);
+    void setTrajectories(std::array<GlPolyline, kTrajectorySlots> lines, quint64 generation);
     /// Companion runs (a scene file's view.compare), drawn dotted under the trajectories; call
     /// before setTrajectories, which triggers the rebuild.
     void setGhosts(std::vector<GlPolyline> ghosts) { ghosts_ = std::move(ghosts); }
@@ -161,7 +164,7 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     double f_lo_ = 0.0, f_hi_ = 1.0;
     bool grid_dirty_ = false;
     std::vector<GlPolyline> orbits_;
-    std::array<GlPolyline, 4> traj_;
+    std::array<GlPolyline, kTrajectorySlots> traj_;
     std::vector<GlPolyline> ghosts_;
     std::pair<int, int> ghost_strips_{0, 0};  // first strip, count
     QPointF start_;
@@ -203,7 +206,7 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     std::vector<Strip> strips_;
     int orbit_strips_ = 0;
     bool orbits_in_buffer_ = false;
-    std::array<std::pair<int, int>, 4> traj_strips_{};  // first strip, count
+    std::array<std::pair<int, int>, kTrajectorySlots> traj_strips_{};  // first strip, count
     int kick_strip_ = -1;
     double lines_scale_ = 0.0;
 

@@ -7,7 +7,6 @@
 namespace noether::gui {
 
 namespace {
-constexpr Model kModels[4] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow};
 
 QPen modelPen(const ChartPanel*, Model m, bool dark) {
     QPen pen(modelColor(m, dark));
@@ -32,8 +31,8 @@ int LossChart::pointCount(Model model) const {
 
 void LossChart::applyTheme(bool dark) {
     TimeChart::applyTheme(dark);
-    for (int i = 0; i < 4; ++i)
-        loss_[i]->setPen(modelPen(this, kModels[i], dark));
+    for (int i = 0; i < kModelCount; ++i)
+        loss_[i]->setPen(modelPen(this, kAllModels[i], dark));
 }
 
 void LossChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
@@ -46,7 +45,7 @@ void LossChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
     titleLabel()->setText(shift ? tr("loss f(q(t)) − min f") : tr("loss f(q(t))"));
     y_axis_->setTitleText(shift ? tr("f − min f") : tr("f"));
     std::vector<Feed> feeds;
-    bool present[4] = {false, false, false, false};
+    bool present[kModelCount] = {};
     for (const Trajectory& tr : run->trajectories) {
         const int mi = static_cast<int>(tr.model);
         present[mi] = true;
@@ -59,7 +58,7 @@ void LossChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
             feeds.push_back({loss_[mi], tr.loss.data(), static_cast<long>(tr.loss.size()), 0});
         }
     }
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < kModelCount; ++i)
         if (loss_[i]->isVisible() != present[i]) loss_[i]->setVisible(present[i]);
     // Companion scenes (a preset's "ghost"), on the same axes when no shift is needed.
     size_t used = 0;
@@ -83,14 +82,17 @@ EffectiveLrChart::EffectiveLrChart(QWidget* parent)
         elr_[i]->setVisible(false);
     }
     eq17_ = addLine(tr("Eq. 17"), seriesPen(Qt::black, 2.0, Qt::DashLine));
-    rms_ = addLine(tr("RMSProp η/√G"), seriesPen(Qt::gray, 2.5, Qt::DotLine));
+    rms_ = addLine(tr("RMSProp-norm η/√G, matched ρ (analogy)"),
+                   seriesPen(Qt::gray, 2.5, Qt::DotLine));
     for (QLineSeries* s : elr_)
         hideFromLegend(s);
-    titleLabel()->setToolTip(
-        tr("Scale symmetry makes |q|² grow, so the step in angle shrinks like η/|q|²: an "
-           "implicit adaptive learning rate.\nEq. 17: r² = √(2η(1+β)/(1−β)³ ∫e^{−4k(t−τ)/μ}|ĝ|² "
-           "dτ + e^{−4kt/μ} r₀⁴) (overdamped approximation).\nRMSProp (Eq. 18): η/(√G + eps), "
-           "G_n = ρ G_{n−1} + (1−ρ)|g_n|²."));
+    titleLabel()->setToolTip(tr(
+        "Scale symmetry makes |q|² grow, so the step in angle shrinks like η/|q|²: an "
+        "implicit adaptive learning rate.\nEq. 17: r² = √(2η(1+β)/(1−β)³ ∫e^{−4k(t−τ)/μ}|ĝ|² "
+        "dτ + e^{−4kt/μ} r₀⁴) (overdamped approximation; not drawn where it does not apply).\n"
+        "RMSProp-norm (Eq. 18, drawn only when k > 0): η/(√G + eps), "
+        "G_n = ρ G_{n−1} + (1−ρ)|g_n|² from G = 0 with the matched ρ = 1 − 4ηk/(1−β).\nHover the "
+        "plot for each curve's validity and measured error."));
 }
 
 void EffectiveLrChart::fixLegend() {
@@ -107,8 +109,8 @@ bool EffectiveLrChart::applies(const Run& run) {
 
 void EffectiveLrChart::applyTheme(bool dark) {
     TimeChart::applyTheme(dark);
-    for (int i = 0; i < 4; ++i)
-        elr_[i]->setPen(modelPen(this, kModels[i], dark));
+    for (int i = 0; i < kModelCount; ++i)
+        elr_[i]->setPen(modelPen(this, kAllModels[i], dark));
     const QColor text = palette().color(QPalette::Text);
     eq17_->setPen(seriesPen(text, 2.0, Qt::DashLine));
     rms_->setPen(seriesPen(textMix(0.6), 2.5, Qt::DotLine));
@@ -116,8 +118,9 @@ void EffectiveLrChart::applyTheme(bool dark) {
 
 void EffectiveLrChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
     std::vector<Feed> feeds;
-    bool present[4] = {false, false, false, false};
-    bool have17 = false, have_rms = false;
+    bool present[kModelCount] = {};
+    bool have17 = false, have_rms = false, shown17 = false;
+    QStringList tips;
     for (const Trajectory& tr : run->trajectories) {
         const int mi = static_cast<int>(tr.model);
         if (const NamedSeries* s = tr.prediction("effective_lr")) {
@@ -125,24 +128,36 @@ void EffectiveLrChart::setRun(std::shared_ptr<const Run> run, quint64 gen) {
             feeds.push_back({elr_[mi], s->values.data(), static_cast<long>(s->values.size()), 0});
         }
         // The predictions of the first model (discrete if shown) only, to keep it readable.
+        // A law whose assumptions fail for this scene is not drawn (its note says why).
         if (const NamedSeries* s = tr.prediction("effective_lr_eq17"); s && !have17) {
             have17 = true;
-            feeds.push_back({eq17_, s->values.data(), static_cast<long>(s->values.size()), 0});
+            if (s->validity == Validity::NotApplicable) {
+                tips << EffectiveLrChart::tr("Eq. 17 not drawn: %1")
+                            .arg(QString::fromStdString(s->note));
+            } else {
+                eq17_->setName(EffectiveLrChart::tr("Eq. 17 (%1)").arg(validityWord(s->validity)));
+                tips << predictionTip(*s);
+                feeds.push_back({eq17_, s->values.data(), static_cast<long>(s->values.size()), 0});
+                shown17 = true;
+            }
         }
         if (const NamedSeries* s = tr.prediction("effective_lr_rmsprop"); s && !have_rms) {
             have_rms = true;
-            // RMSProp's rate blows up once the gradient vanishes: it may leave the chart.
+            tips << predictionTip(*s);
+            // G starts at 0 (torch's RMSprop): the first 1/(1−ρ) steps' rate is large and is
+            // clipped at the top of the run's range rather than setting it.
             feeds.push_back(
                 {rms_, s->values.data(), static_cast<long>(s->values.size()), 0, false});
         }
     }
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kModelCount; ++i) {
         if (elr_[i]->isVisible() != present[i]) {
             elr_[i]->setVisible(present[i]);
             hideFromLegend(elr_[i]);
         }
     }
-    if (eq17_->isVisible() != have17) eq17_->setVisible(have17);
+    if (eq17_->isVisible() != shown17) eq17_->setVisible(shown17);
+    view()->setToolTip(tips.join(QStringLiteral("\n\n")));
     if (rms_->isVisible() != have_rms) rms_->setVisible(have_rms);
     feed(feeds, run->scene.steps);
     markGeneration(gen);

@@ -19,8 +19,8 @@ class LossChart : public TimeChart {
     int pointCount(Model model) const;
 
   private:
-    std::array<QLineSeries*, 4> loss_{};
-    std::vector<double> shifted_[4];
+    std::array<QLineSeries*, kModelCount> loss_{};
+    std::vector<double> shifted_[kModelCount];
 };
 
 /// Effective learning rate against time (scale-symmetric losses).
@@ -37,7 +37,7 @@ class EffectiveLrChart : public TimeChart {
     void fixLegend() override;
 
   private:
-    std::array<QLineSeries*, 4> elr_{};
+    std::array<QLineSeries*, kModelCount> elr_{};
     QLineSeries* eq17_ = nullptr;
     QLineSeries* rms_ = nullptr;
 };

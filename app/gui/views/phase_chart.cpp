@@ -9,9 +9,7 @@
 
 namespace noether::gui {
 
-namespace {
-constexpr Model kModels[4] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow};
-}
+namespace {}
 
 FieldItem::FieldItem(QChart* chart) : QGraphicsItem(chart), chart_(chart) {
     setZValue(-1);  // under the series
@@ -93,10 +91,10 @@ PhaseChart::PhaseChart(QWidget* parent) : ChartPanel(QString(), parent) {
         curve_[i]->attachAxis(y_axis_);
         curve_[i]->setVisible(false);
     }
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kModelCount; ++i) {
         now_[i] = new QScatterSeries;
         now_[i]->setMarkerSize(15);
-        now_[i]->setColor(modelColor(kModels[i], false));
+        now_[i]->setColor(modelColor(kAllModels[i], false));
         now_[i]->setBorderColor(Qt::white);
         chart()->addSeries(now_[i]);
         now_[i]->attachAxis(x_axis_);
@@ -130,8 +128,8 @@ int PhaseChart::pointCount(Model model) const {
 void PhaseChart::applyTheme(bool dark) {
     ChartPanel::applyTheme(dark);
     const QColor base = palette().color(QPalette::Base);
-    for (int i = 0; i < 4; ++i) {
-        const Model m = kModels[i];
+    for (int i = 0; i < kModelCount; ++i) {
+        const Model m = kAllModels[i];
         curve_[i]->setPen(seriesPen(modelColor(m, dark), modelChartWidth(m),
                                     modelDashed(m) ? Qt::DashLine : Qt::SolidLine));
         now_[i]->setColor(modelColor(m, dark));
@@ -184,7 +182,7 @@ void PhaseChart::rebuild() {
     x_axis_->setTitleText(QString::fromStdString(c.label));
     y_axis_->setTitleText(QString::fromStdString(c.rate));
     const long end = std::lround(window_ * static_cast<double>(run_->scene.steps)) + 1;
-    bool present[4] = {false, false, false, false};
+    bool present[kModelCount] = {};
     double xlo = 0, xhi = 0, ylo = 0, yhi = 0;
     bool any = false;
     for (auto& d : data_) {
@@ -237,7 +235,7 @@ void PhaseChart::rebuild() {
         decimatePath(d.x.data(), d.rate.data(), n, xm, ym, 1.0, pts);
         simplifyPolyline(pts, xm, ym);
     };
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kModelCount; ++i) {
         if (curve_[i]->isVisible() != present[i]) curve_[i]->setVisible(present[i]);
         if (present[i])
             path(data_[i]);
@@ -278,7 +276,7 @@ void PhaseChart::setTimeIndex(long index) {
 }
 
 void PhaseChart::updateMarkers() {
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kModelCount; ++i) {
         const auto& d = data_[i];
         if (d.x.empty()) {
             if (now_[i]->count() > 0) now_[i]->clear();

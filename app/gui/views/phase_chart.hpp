@@ -62,9 +62,9 @@ class PhaseChart : public ChartPanel {
     QValueAxis* x_axis_;
     QValueAxis* y_axis_;
     RangeKeeper xr_, yr_;
-    std::array<QLineSeries*, 4> curve_{};
-    std::array<QScatterSeries*, 4> now_{};
-    std::array<PhaseCurve, 4> data_{};
+    std::array<QLineSeries*, kModelCount> curve_{};
+    std::array<QScatterSeries*, kModelCount> now_{};
+    std::array<PhaseCurve, kModelCount> data_{};
     std::vector<PhaseCurve> ghost_data_;  ///< per ghost run drawn
     FieldItem* field_;
     bool field_shown_ = false;

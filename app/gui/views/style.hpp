@@ -17,14 +17,17 @@ namespace noether::gui {
 /// colour-blind-safe Okabe–Ito colours, dashes for the flow and the ODE from rest, the discrete
 /// model widest so that models that agree stay visible on top of each other.
 namespace okabe_ito = figure::okabe_ito;
+using figure::firstOrderModel;
+using figure::kModelCount;
+using figure::kModelDrawOrder;
 using figure::modelChartWidth;
 using figure::modelColor;
 using figure::modelDashed;
 using figure::modelName;
 using figure::modelWidth;
-/// Drawing order, bottom to top: discrete, ODE from rest, ODE, flow.
-inline constexpr Model kModelDrawOrder[4] = {Model::Discrete, Model::OdeRest, Model::Ode,
-                                             Model::Flow};
+using figure::predictionStyle;
+using figure::predictionTip;
+using figure::validityWord;
 
 /// True if the palette is dark (the window background is darker than its text).
 bool isDark(const QPalette& palette);

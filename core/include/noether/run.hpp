@@ -3,6 +3,7 @@
 // budget of each charge) and §1–2 (closed-form laws and the Eq. 16/17/18 predictions).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,11 +27,24 @@ struct ChargeSeries {
     std::vector<double> explicit_breaking;  ///< -L_xi f(q)
 };
 
+/// Where a prediction holds for the scene it is drawn on.
+enum class Validity {
+    Exact,         ///< an identity of this model: equal to its run up to rounding
+    Approximate,   ///< a model of the run that holds only where its note says
+    NotApplicable  ///< its assumptions fail for this scene: drawn for reference, if at all
+};
+/// "exact", "approximate", "not_applicable" (the JSON contract's words).
+const char* to_string(Validity v);
+
 /// A named series over the samples (predictions, derived quantities).
 struct NamedSeries {
     std::string name;  ///< snake_case, e.g. "r2_eq17"
     std::string doc;   ///< one line: what it is and which equation
     std::vector<double> values;
+    Validity validity = Validity::Exact;
+    /// Where it holds and how far off it is, in words (measured against the run where it can
+    /// be: "max 8.3 % of the peak |J| off the run").
+    std::string note;
 };
 
 /// Samples of one model on the common grid t_n = n eta; possibly shorter if it diverged.
@@ -79,6 +93,10 @@ struct Run {
 Result<std::shared_ptr<const Run>> simulate(const Scene& scene);
 /// Same with an already-built loss (e.g. one with adopted generators).
 Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss);
+/// Same, stopped early once *cancel turns true (set from another thread): the result is then
+/// the error "cancelled". The app's run worker cancels a stale run when a newer scene arrives.
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss,
+                                            const std::atomic<bool>* cancel);
 
 /// Runs one model only (building blocks of simulate, used by sweeps and tests).
 Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model);
@@ -86,7 +104,9 @@ Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model);
 namespace detail {
 /// simulate_model with the fixed-size 2-D kernels on (the default) or off (every dimension
 /// through dynamic-size vectors): tests check that both give the same bits.
-Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size);
+/// `cancel`: as in simulate() (the trajectory then stops early).
+Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size,
+                          const std::atomic<bool>* cancel = nullptr);
 }  // namespace detail
 
 }  // namespace noether

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "noether/loss.hpp"
 #include "noether/rule.hpp"
@@ -15,9 +16,15 @@ enum class Model {
     Discrete,  ///< the learning rule itself; sample n at t_n = n eta
     Ode,  ///< m q'' + mu q' + grad f + k q = 0, matched start q'(0) = -(g0 + 2 beta v0)/(1+beta)
     OdeRest,  ///< the same ODE started with the optimizer's own velocity q'(0) = -v0
-    Flow      ///< gradient flow mu q' = -(grad f + k q)
+    Flow,     ///< gradient flow mu q' = -(grad f + k q)
+    /// Kunin et al.'s modified gradient flow (PHYSICS.md §6.2), the first-order finite-eta
+    /// correction: q' = -(1/mu)(g + (m/mu^2) H g), started from q0 + (eta beta/mu)(g0/mu - v0)
+    ModifiedFlow
 };
-/// "discrete", "ode", "ode-rest", "flow".
+/// Every model, in the order a Run keeps them.
+inline constexpr Model kAllModels[] = {Model::Discrete, Model::Ode, Model::OdeRest, Model::Flow,
+                                       Model::ModifiedFlow};
+/// "discrete", "ode", "ode-rest", "flow", "modified-flow".
 const char* to_string(Model m);
 /// Parses a model name; nullopt if unknown.
 std::optional<Model> parse_model(const std::string& name);
@@ -33,6 +40,7 @@ struct Scene {
     bool show_ode = false;
     bool show_ode_rest = false;
     bool show_flow = false;
+    bool show_modified_flow = false;
     /// Relative tolerance of the adaptive integrator (the CLI keeps 1e-11; the GUI may relax).
     double ode_rtol = 1e-11;
 
@@ -53,7 +61,23 @@ bool diverged_point(const Eigen::MatrixBase<Derived>& q, double max_r2 = diverge
     return !(q.squaredNorm() <= max_r2);
 }
 
-/// Validates loss spec, rule, q0/v0 dimensions and steps; the Error names the field.
+/// Whether a scene selects a model (show_discrete, show_ode, ...).
+bool shows(const Scene& scene, Model m);
+/// Selects or drops a model.
+void set_shown(Scene& scene, Model m, bool on);
+
+/// The continuous model a rule has, if any (PHYSICS.md §0.2 and docs/PHYSICS.md "continuous
+/// models per rule"): empty if `m` is a model of `p`'s rule, else why not, in words. The
+/// discrete model always applies.
+std::string model_unavailable(const RuleParams& p, Model m);
+/// The equation a model integrates for a rule, in words (legends, tooltips, the CLI's JSON).
+std::string model_equation(const RuleParams& p, Model m);
+
+/// Validates loss spec, rule, q0/v0 dimensions, steps and that every selected model exists for
+/// the rule; the Error names the field.
 Status validate(const Scene& scene, const Loss& loss);
+/// Things a valid scene asks for that have no effect, in words, each starting with the field
+/// ("v0: ..."): e.g. a kick with momentum 0.
+std::vector<std::string> warnings(const Scene& scene);
 
 }  // namespace noether
