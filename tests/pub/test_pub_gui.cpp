@@ -168,7 +168,8 @@ TEST_F(PubWindowTest, PresetsMenuListsTheIndexInOrder) {
     const QString file = index[3].toObject().value("file").toString();
     EXPECT_TRUE(scene() == presetDoc(file).scene);
     EXPECT_EQ(actions()->explanation()->titleText(), presetDoc(file).title);
-    EXPECT_EQ(actions()->explanation()->equationText(), presetDoc(file).equation);
+    EXPECT_EQ(actions()->explanation()->equationText(),
+              ExplanationPanel::readingOf(presetDoc(file).equation));
     EXPECT_TRUE(actions()->explanationDock()->isVisible());
 }
 
@@ -221,6 +222,49 @@ TEST_F(PubWindowTest, PresetGhostsAreDrawnOnEveryViewAndFollowTheScene) {
     EXPECT_EQ(window_->charges()->ghostCount(), 0);
     EXPECT_EQ(phase->ghostCount(), 0);
     EXPECT_EQ(window_->landscape()->glWindow()->ghostCount(), 0);
+}
+
+namespace {
+// What a scene file's text must read as: every character, the markup (^{…}, _{…}, <b>, <i>,
+// <br>) removed. Written without the panel's code.
+QString expectedReading(QString t) {
+    for (const char* tag : {"<b>", "</b>", "<i>", "</i>"})
+        t.remove(QLatin1String(tag));
+    t.replace(QLatin1String("<br>"), QLatin1String("\n"));
+    QString out;
+    for (qsizetype i = 0; i < t.size(); ++i) {
+        if ((t[i] == u'^' || t[i] == u'_') && i + 1 < t.size() && t[i + 1] == u'{') {
+            const qsizetype close = t.indexOf(u'}', i + 2);
+            const qsizetype open = t.indexOf(u'{', i + 2);
+            if (close > 0 && (open < 0 || close < open)) {
+                out += t.mid(i + 2, close - i - 2);
+                i = close;
+                continue;
+            }
+        }
+        out += t[i];
+    }
+    return out;
+}
+}  // namespace
+
+TEST_F(PubWindowTest, TheExplanationPanelShowsEveryCharacterOfEveryPreset) {
+    // A "<" used to swallow the rest of a sentence (2a, 5b) and TeX showed raw (e^{−μt/m}).
+    for (const SceneActions::PresetEntry& p : SceneActions::presets()) {
+        ASSERT_TRUE(actions()->loadPreset(p.file)) << p.file.toStdString();
+        const io::SceneDocument d = presetDoc(p.file);
+        ExplanationPanel* panel = actions()->explanation();
+        EXPECT_EQ(panel->explanationText(), expectedReading(d.explanation)) << p.file.toStdString();
+        EXPECT_EQ(panel->equationText(), expectedReading(d.equation)) << p.file.toStdString();
+        EXPECT_FALSE(panel->explanationText().contains(u'{')) << p.file.toStdString();
+    }
+    // Hostile text: comparison signs, an ampersand, a tag that is not allowed, exponents.
+    const QString raw =
+        QStringLiteral("if a < b && c > d: e^{−μt/m} <script>x</script> <b>bold</b> q_{1}");
+    EXPECT_EQ(ExplanationPanel::readingOf(raw),
+              QStringLiteral("if a < b && c > d: e−μt/m <script>x</script> bold q1"));
+    EXPECT_TRUE(ExplanationPanel::richText(raw).contains(QString::fromUtf8("<sup>−μt/m</sup>")));
+    EXPECT_TRUE(ExplanationPanel::richText(raw).contains(QLatin1String("<b>bold</b>")));
 }
 
 TEST_F(PubWindowTest, EveryPresetsHyperparametersShowUnclampedInTheControls) {

@@ -1,6 +1,8 @@
 #include "gui/panels/explanation_panel.hpp"
 
+#include <QRegularExpression>
 #include <QScrollArea>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 #include "gui/views/style.hpp"
@@ -11,6 +13,7 @@ ExplanationPanel::ExplanationPanel(QWidget* parent) : QWidget(parent) {
     position_ = new QLabel;
     position_->setVisible(false);
     title_ = new QLabel;
+    title_->setTextFormat(Qt::PlainText);
     title_->setWordWrap(true);
     title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     equation_ = new QLabel;
@@ -53,6 +56,42 @@ ExplanationPanel::ExplanationPanel(QWidget* parent) : QWidget(parent) {
     setDocument(io::SceneDocument{});
 }
 
+namespace {
+
+QString renderedPlain(const QString& html) {
+    QTextDocument doc;
+    doc.setHtml(html);
+    return doc.toPlainText();
+}
+
+}  // namespace
+
+QString ExplanationPanel::richText(const QString& text) {
+    QString html = text.toHtmlEscaped();
+    // The format's simple tags, and only those, are markup.
+    for (const char* tag : {"b", "i", "/b", "/i", "br", "br/", "br /"})
+        html.replace(QStringLiteral("&lt;%1&gt;").arg(QLatin1String(tag)),
+                     QStringLiteral("<%1>").arg(QLatin1String(tag)), Qt::CaseInsensitive);
+    static const QRegularExpression sup(QStringLiteral("\\^\\{([^{}]*)\\}"));
+    static const QRegularExpression sub(QStringLiteral("_\\{([^{}]*)\\}"));
+    html.replace(sup, QStringLiteral("<sup>\\1</sup>"));
+    html.replace(sub, QStringLiteral("<sub>\\1</sub>"));
+    // Spaces and line breaks as written (equations are laid out with runs of spaces).
+    return QStringLiteral("<span style=\"white-space: pre-wrap\">%1</span>").arg(html);
+}
+
+QString ExplanationPanel::readingOf(const QString& text) {
+    return renderedPlain(richText(text));
+}
+
+QString ExplanationPanel::equationText() const {
+    return renderedPlain(equation_->text());
+}
+
+QString ExplanationPanel::explanationText() const {
+    return renderedPlain(text_->text());
+}
+
 void ExplanationPanel::applySizes() {
     const double k = large_ ? 1.25 : 1.0;
     title_->setFont(lectureFont(1.3 * k, true));
@@ -66,12 +105,13 @@ void ExplanationPanel::applySizes() {
 
 void ExplanationPanel::setDocument(const io::SceneDocument& doc) {
     title_->setText(doc.title.isEmpty() ? tr("No scene file loaded") : doc.title);
-    equation_->setText(doc.equation);
+    equation_->setTextFormat(Qt::RichText);
+    equation_->setText(richText(doc.equation));
     equation_->setVisible(!doc.equation.isEmpty());
     text_->setText(doc.explanation.isEmpty() && doc.title.isEmpty()
                        ? tr("Open a scene (File → Open) or pick one of the presets (Presets menu): "
                             "each tells one lesson of the paper with its equation.")
-                       : doc.explanation);
+                       : richText(doc.explanation));
     modified_->setVisible(false);
 }
 

@@ -27,8 +27,16 @@ class ExplanationPanel : public QWidget {
     void setPosition(const QString& text);
 
     QString titleText() const { return title_->text(); }
-    QString equationText() const { return equation_->text(); }
-    QString explanationText() const { return text_->text(); }
+    /// What the reader sees (the rendered rich text as plain text).
+    QString equationText() const;
+    QString explanationText() const;
+
+    /// A scene file's text as rich text: every character shown as written (a "<" or "&" is
+    /// text), except the simple tags <b> <i> <br> the format allows; x^{…} and x_{…} become
+    /// super- and subscripts, line breaks stay.
+    static QString richText(const QString& text);
+    /// What richText(text) reads as: the text without the markup.
+    static QString readingOf(const QString& text);
 
   private:
     void applySizes();
