@@ -71,13 +71,21 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     phase_dock_->setTitleBarWidget(phase_->headerWidget());
     loss_ = new LossChart;
     elr_ = new EffectiveLrChart;
+    norm_ = new NormChart;
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(loss_);
     split->addWidget(elr_);
+    split->addWidget(norm_);
     split->setChildrenCollapsible(false);
+    // |q|² has two law entries in its legend: it gets the larger share.
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 3);
+    split->setStretchFactor(2, 4);
     loss_->view()->setObjectName("loss");
     elr_->view()->setObjectName("elr");
     elr_->setVisible(false);
+    norm_->view()->setObjectName("norm");
+    norm_->setVisible(false);
     // The loss sits under the landscape; the charts column keeps the full height.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -85,6 +93,7 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
         addDock(tr("Loss and effective learning rate"), "loss", split, Qt::BottomDockWidgetArea);
     loss_->headerWidget()->setVisible(false);
     elr_->headerWidget()->setVisible(false);
+    norm_->headerWidget()->setVisible(false);
     loss_title_ = new QLabel(tr("Loss f(q(t))"));
     loss_title_->setFont(lectureFont(1.0, true));
     loss_title_->setContentsMargins(8, 3, 8, 3);
@@ -128,9 +137,11 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     connect(timeline_, &Timeline::indexChanged, this, &MainWindow::setTimeIndex);
     connect(timeline_, &Timeline::windowChanged, this, [this](double f) {
         window_ = f;
-        for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_}) {
+        for (ChartPanel* c :
+             std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_, norm_}) {
             c->setTimeWindow(f);
-            if (run_ && (c != elr_ || EffectiveLrChart::applies(*run_))) c->setRun(run_, shown_);
+            if (run_ && ((c != elr_ && c != norm_) || EffectiveLrChart::applies(*run_)))
+                c->setRun(run_, shown_);
         }
     });
     connect(landscape_, &LandscapeView::startDragBegan, &model_, &SceneModel::beginGesture);
@@ -144,7 +155,7 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     });
     // Frame presentation (the interaction benchmark and tests wait for it).
     connect(landscape_->glWindow(), &LandscapeWindow::presented, this, &MainWindow::checkPresented);
-    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_, norm_})
         connect(c->view(), &TrackedChartView::painted, this, &MainWindow::checkPresented);
     connect(landscape_->glWindow(), &LandscapeWindow::glFailed, this, [this](const QString& log) {
         showBanner(
@@ -152,7 +163,7 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
             true);
     });
 
-    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_, norm_})
         c->setTimeWindow(timeline_->window());
     resize(1600, 1000);
     if (restore_) restoreSettings();
@@ -296,10 +307,12 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
         const ProfileScope p("setRun elr");
         if (elr) elr_->setRun(run, gen);
         if (elr_->isVisible() != elr) elr_->setVisible(elr);
+        if (elr) norm_->setRun(run, gen);
+        if (norm_->isVisible() != elr) norm_->setVisible(elr);
         // The dock's title names what it shows (the charts' own headers are hidden here).
         QString title = loss_->titleLabel()->text();
         if (!title.isEmpty()) title[0] = title[0].toUpper();
-        if (elr) title += tr("  ·  effective learning rate η/|q|² (scale)");
+        if (elr) title += tr("  ·  effective learning rate η/|q|²  ·  |q|² (scale)");
         if (loss_title_->text() != title) loss_title_->setText(title);
     }
     {
@@ -314,7 +327,7 @@ void MainWindow::onRunReady(std::shared_ptr<const Run> run, quint64 gen, double 
     // Let every chart's scene turn its changes into viewport updates now, in this call, rather
     // than in later passes of the event loop (each scene then sends the window's update request
     // itself: one repaint per chart, measured no slower than holding them for one pass).
-    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_, norm_})
         if (c->isVisible()) {
             // The chart's own layout first (new axis label widths move the plot area), so
             // that its geometry changes are part of this pass too.
@@ -376,6 +389,7 @@ void MainWindow::setTimeIndex(long index) {
     phase_->setTimeIndex(index);
     loss_->setTimeIndex(index);
     elr_->setTimeIndex(index);
+    norm_->setTimeIndex(index);
 }
 
 bool MainWindow::event(QEvent* e) {
@@ -403,7 +417,7 @@ bool MainWindow::presented(quint64 gen) const {
         if (gl->dataGeneration() >= gen && gl->presentedGeneration() < gen) return false;
     }
     for (const ChartPanel* c :
-         std::initializer_list<const ChartPanel*>{charges_, phase_, loss_, elr_}) {
+         std::initializer_list<const ChartPanel*>{charges_, phase_, loss_, elr_, norm_}) {
         // Views that cannot paint (hidden, in a background tab, obscured) do not count.
         if (!c->isVisible() || !c->view()->isVisible() || c->view()->visibleRegion().isEmpty())
             continue;
@@ -438,7 +452,7 @@ QImage MainWindow::grabWindowImage() {
 void MainWindow::applyTheme() {
     const bool dark = isDark(palette());
     landscape_->applyTheme(dark);
-    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_})
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{charges_, phase_, loss_, elr_, norm_})
         c->applyTheme(dark);
 }
 

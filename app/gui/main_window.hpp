@@ -25,6 +25,7 @@ class ChargeChart;
 class PhaseChart;
 class LossChart;
 class EffectiveLrChart;
+class NormChart;
 class GeometryTools;
 class RegimeView;
 class SceneActions;
@@ -45,6 +46,7 @@ class MainWindow : public QMainWindow {
     PhaseChart* phase() const { return phase_; }
     LossChart* lossChart() const { return loss_; }
     EffectiveLrChart* elrChart() const { return elr_; }
+    NormChart* normChart() const { return norm_; }
     Timeline* timeline() const { return timeline_; }
     /// The Curvature dock, eigen-cross, loss editor and Find symmetries (issue 5).
     GeometryTools* geometry() const { return geometry_; }
@@ -115,6 +117,7 @@ class MainWindow : public QMainWindow {
     PhaseChart* phase_ = nullptr;
     LossChart* loss_ = nullptr;
     EffectiveLrChart* elr_ = nullptr;
+    NormChart* norm_ = nullptr;
     QLabel* banner_ = nullptr;
     QLabel* engine_label_ = nullptr;
     QLabel* loss_title_ = nullptr;

@@ -50,8 +50,8 @@ double rssMiB() {
 // Every point of every series of every chart is finite.
 int countNonFinite(MainWindow& w) {
     int bad = 0;
-    for (ChartPanel* c :
-         std::initializer_list<ChartPanel*>{w.charges(), w.phase(), w.lossChart(), w.elrChart()})
+    for (ChartPanel* c : std::initializer_list<ChartPanel*>{w.charges(), w.phase(), w.lossChart(),
+                                                            w.elrChart(), w.normChart()})
         for (QAbstractSeries* s : c->chart()->series())
             if (auto* xy = qobject_cast<QXYSeries*>(s))
                 for (const QPointF& p : xy->points())
@@ -391,6 +391,8 @@ TEST_F(MainWindowTest, LossDockNamesItsChartsAndTheirLogAxesLabelBothEndDecades)
     w.model()->setLossName("scale_cos");
     ASSERT_TRUE(settle());
     EXPECT_TRUE(w.elrChart()->isVisible());
+    EXPECT_TRUE(w.normChart()->isVisible());
+    EXPECT_TRUE(w.lossTitle()->text().contains("|q|²")) << w.lossTitle()->text().toStdString();
     EXPECT_TRUE(w.lossTitle()->text().contains("effective learning rate"))
         << w.lossTitle()->text().toStdString();
     // Every log axis ends just outside a decade, so that Qt Charts labels both end decades

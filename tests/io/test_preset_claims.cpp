@@ -243,3 +243,46 @@ TEST(PresetClaims, P8_FlowErrorAndItsGrowthWithBeta) {
 }
 
 }  // namespace noether::io
+
+namespace noether::io {
+namespace {
+// max_n |law_n − |q_n|²| / |q_n|² of a discrete run.
+double worst(const Trajectory& tr, const char* law) {
+    const auto& p = tr.prediction(law)->values;
+    double e = 0;
+    for (long n = 0; n < tr.samples(); ++n)
+        e = std::max(e, std::abs(p[n] - tr.r2[n]) / tr.r2[n]);
+    return e;
+}
+}  // namespace
+
+// The |q|² chart's tooltip (and PHYSICS.md §6.1) compares Eq. 16 with Eq. 17 by these numbers:
+// Eq. 16 is better in 3a and 3b, worse in 4 and at β = 0.
+TEST(PresetClaims, Eq16BeatsEq17In3aAnd3bButNotIn4OrAtBetaZero) {
+    struct Case {
+        const char* file;
+        double eq16, eq17;
+    };
+    for (const Case& c : {Case{"03a-kinetic-breaking-eq17-holds.noether", 0.021, 0.036},
+                          Case{"03b-kinetic-breaking-eq17-fails.noether", 0.60, 0.98},
+                          Case{"04-implicit-adaptive-lr.noether", 0.0039, 0.00047}}) {
+        const auto r = run(load(c.file).scene);
+        ASSERT_TRUE(r);
+        const Trajectory& tr = model(*r, Model::Discrete);
+        EXPECT_NEAR(worst(tr, "r2_eq16"), c.eq16, c.eq16 * 0.03) << c.file;
+        EXPECT_NEAR(worst(tr, "r2_eq17"), c.eq17, c.eq17 * 0.03) << c.file;
+    }
+    Scene sc = load("03a-kinetic-breaking-eq17-holds.noether").scene;
+    sc.q0 = Vector(2);
+    sc.q0 << 0.6, 0.5;
+    sc.rule.lr = 0.7;
+    sc.rule.momentum = 0.0;
+    sc.steps = 1000;
+    const auto r = run(sc);
+    ASSERT_TRUE(r);
+    const Trajectory& tr = model(*r, Model::Discrete);
+    EXPECT_NEAR(worst(tr, "r2_eq16"), 0.23, 0.005);
+    EXPECT_NEAR(worst(tr, "r2_eq17"), 0.063, 0.0005);
+}
+
+}  // namespace noether::io

@@ -267,6 +267,41 @@ TEST_F(PubWindowTest, TheExplanationPanelShowsEveryCharacterOfEveryPreset) {
     EXPECT_TRUE(ExplanationPanel::richText(raw).contains(QLatin1String("<b>bold</b>")));
 }
 
+TEST_F(PubWindowTest, KineticBreakingPresetsDrawTheGrowthOfTheNormWithBothLaws) {
+    // 3a's lesson is |q|² growing by 27 %: it has its own curve, with Eq. 17 and Eq. 16 beside it.
+    ASSERT_TRUE(actions()->loadPreset("03a-kinetic-breaking-eq17-holds.noether"));
+    ASSERT_TRUE(settle());
+    NormChart* norm = window_->normChart();
+    ASSERT_TRUE(norm->isVisible());
+    const auto run = window_->currentRun();
+    ASSERT_TRUE(run);
+    const Trajectory& tr = *run->find(Model::Discrete);
+    QStringList laws;
+    bool model_drawn = false;
+    for (QAbstractSeries* a : norm->chart()->series()) {
+        auto* s = qobject_cast<QLineSeries*>(a);
+        if (!s || !s->isVisible() || s->count() == 0) continue;
+        if (s->name().startsWith(u'≈')) laws << s->name();
+        // The discrete run's curve ends at the run's |q|², 27 % above the start.
+        if (s->name() == modelName(Model::Discrete)) {
+            model_drawn = true;
+            EXPECT_NEAR(s->at(s->count() - 1).y(), tr.r2.back(), 1e-3 * tr.r2.back());
+            EXPECT_NEAR(s->at(s->count() - 1).y() / s->at(0).y(), 1.27, 0.005);
+        }
+    }
+    EXPECT_TRUE(model_drawn);
+    EXPECT_EQ(laws, (QStringList{QString::fromUtf8("≈ Eq. 17"), QString::fromUtf8("≈ Eq. 16")}));
+    const QString tip = norm->view()->toolTip();
+    EXPECT_TRUE(tip.contains(QString::fromUtf8("2.1 % vs Eq. 17's 3.6 % in preset 3a")))
+        << tip.toStdString();
+    EXPECT_TRUE(tip.contains(QString::fromUtf8("23 % vs 6.3 % at β = 0"))) << tip.toStdString();
+    // The run's own measured errors, the same measure as the preset's "3.6 %".
+    EXPECT_TRUE(tip.contains(QString::fromUtf8("here at most 3.58 % off the run's |q|²")))
+        << tip.toStdString();
+    EXPECT_TRUE(tip.contains(QString::fromUtf8("here at most 2.12 % off the run's |q|²")))
+        << tip.toStdString();
+}
+
 TEST_F(PubWindowTest, EveryPresetsHyperparametersShowUnclampedInTheControls) {
     // A control whose range is narrower than a preset's value would show a different number
     // than the scene runs with (5b runs at η = 4).

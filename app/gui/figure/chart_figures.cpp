@@ -1,6 +1,7 @@
 #include "gui/figure/chart_figures.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace noether::figure {
 
@@ -349,6 +350,57 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
     spec.y = yr.any ? niceLog(yr.lo, yr.hi, QObject::tr("η_eff"))
                     : niceLog(1e-3, 1, QObject::tr("η_eff"));
     if (!yr.any) spec.message = QObject::tr("no scale symmetry: η/|q|² does not apply");
+    if (opt.time_index >= 0) spec.now_x = static_cast<double>(opt.time_index);
+    return spec;
+}
+
+PlotSpec normSpec(const FigureData& data, const FigureOptions& opt, const Theme& th, int columns) {
+    PlotSpec spec;
+    spec.title = QObject::tr("Squared norm |q|²");
+    if (!data.run) return spec;
+    const Run& run = *data.run;
+    spec.x = stepAxis(run.scene.steps);
+    Range yr;
+    const double steps = static_cast<double>(run.scene.steps);
+    for (const Ghost& g : data.ghosts) {
+        if (!g.run || g.run->trajectories.empty()) continue;
+        const Trajectory& tr = g.run->trajectories.front();
+        PlotLine l = ghostLine(g, tr.model, th, true);
+        const long n = static_cast<long>(tr.r2.size());
+        yr.add(tr.r2, n, false);
+        l.pts = decimatedSeries(tr.r2.data(), drawnSamples(n, opt), 0.0, steps, columns);
+        spec.lines.push_back(l);
+    }
+    for (Model m : kModelDrawOrder) {
+        const Trajectory* tr = run.find(m);
+        if (!tr) continue;
+        PlotLine l = modelLine(m, th, QString());
+        const long n = static_cast<long>(tr->r2.size());
+        yr.add(tr->r2, n, false);
+        l.pts = decimatedSeries(tr->r2.data(), drawnSamples(n, opt), 0.0, steps, columns);
+        spec.lines.push_back(l);
+    }
+    // The laws of the first model (discrete if shown), where they apply (as on screen).
+    if (!run.trajectories.empty()) {
+        const Trajectory& tr = run.trajectories.front();
+        for (const auto& [key, label, style] : {std::tuple{"r2_eq17", "Eq. 17", Qt::DashLine},
+                                                std::tuple{"r2_eq16", "Eq. 16", Qt::DotLine}}) {
+            const NamedSeries* s = tr.prediction(key);
+            if (!s || s->validity == Validity::NotApplicable) continue;
+            PlotLine l;
+            l.color = th.foreground;
+            l.width = 2.0 * th.unit;
+            l.style = style;
+            l.legend = QObject::tr("%1 (%2)").arg(QObject::tr(label), validityWord(s->validity));
+            const long n = static_cast<long>(s->values.size());
+            yr.add(s->values, n, false);
+            l.pts = decimatedSeries(s->values.data(), drawnSamples(n, opt), 0.0, steps, columns);
+            spec.lines.push_back(l);
+        }
+    }
+    spec.y = yr.any ? niceLinear(yr.lo, yr.hi, QObject::tr("|q|²"))
+                    : niceLinear(0, 1, QObject::tr("|q|²"));
+    if (!yr.any) spec.message = QObject::tr("no scale symmetry: |q|² is not a charge here");
     if (opt.time_index >= 0) spec.now_x = static_cast<double>(opt.time_index);
     return spec;
 }

@@ -22,6 +22,9 @@ PlotSpec lossSpec(const FigureData& data, const FigureOptions& opt, const Theme&
 /// Effective learning rate against the step (scale-symmetric losses).
 PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const Theme& theme,
                          int columns);
+/// |q|² of every model with Eq. 17 and Eq. 16 where they apply (scale-symmetric losses).
+PlotSpec normSpec(const FigureData& data, const FigureOptions& opt, const Theme& theme,
+                  int columns);
 /// True if the run's loss has a scale symmetry (the effective learning rate applies).
 bool effectiveLrApplies(const Run& run);
 

@@ -1,14 +1,17 @@
 #include "gui/figure/figure_composer.hpp"
 
+#include <QAbstractTextDocumentLayout>
 #include <QBuffer>
 #include <QFontMetricsF>
 #include <QPageSize>
 #include <QPdfWriter>
 #include <QSvgGenerator>
+#include <QTextDocument>
 #include <algorithm>
 #include <cmath>
 
 #include "gui/figure/chart_figures.hpp"
+#include "gui/figure/scene_text.hpp"
 #include "io/run_export.hpp"
 
 namespace noether::figure {
@@ -59,6 +62,8 @@ void FigureComposer::paintPanel(QPainter& p, const QString& panel, const QRectF&
         paintPlot(p, rect, lossSpec(data_, opt, th, columns), fonts);
     else if (panel == "lr")
         paintPlot(p, rect, effectiveLrSpec(data_, opt, th, columns), fonts);
+    else if (panel == "norm")
+        paintPlot(p, rect, normSpec(data_, opt, th, columns), fonts);
 }
 
 void FigureComposer::paint(QPainter& p, FigureView view, const QRectF& rect, const Theme& th,
@@ -80,23 +85,17 @@ void FigureComposer::paint(QPainter& p, FigureView view, const QRectF& rect, con
             break;
         case FigureView::Loss: {
             // The loss, and beside it (or under it, in a narrow figure) the effective learning
-            // rate where it applies, as on screen.
+            // rate and |q|² where they apply, as on screen.
             if (data_.run && effectiveLrApplies(*data_.run)) {
                 const double gap = th.font_pt * 1.5;
-                if (inner.width() >= inner.height()) {
-                    const double w = (inner.width() - gap) / 2;
-                    paintPanel(p, "loss", QRectF(inner.left(), inner.top(), w, inner.height()),
-                               fonts, opt);
-                    paintPanel(p, "lr",
-                               QRectF(inner.left() + w + gap, inner.top(), w, inner.height()),
-                               fonts, opt);
-                } else {
-                    const double h = (inner.height() - gap) / 2;
-                    paintPanel(p, "loss", QRectF(inner.left(), inner.top(), inner.width(), h),
-                               fonts, opt);
-                    paintPanel(p, "lr",
-                               QRectF(inner.left(), inner.top() + h + gap, inner.width(), h), fonts,
-                               opt);
+                const char* names[] = {"loss", "lr", "norm"};
+                const bool wide = inner.width() >= inner.height();
+                const double w = wide ? (inner.width() - 2 * gap) / 3 : inner.width();
+                const double h = wide ? inner.height() : (inner.height() - 2 * gap) / 3;
+                for (int i = 0; i < 3; ++i) {
+                    const QRectF r = wide ? QRectF(inner.left() + i * (w + gap), inner.top(), w, h)
+                                          : QRectF(inner.left(), inner.top() + i * (h + gap), w, h);
+                    paintPanel(p, names[i], r, fonts, opt);
                 }
             } else {
                 paintPanel(p, "loss", inner, fonts, opt);
@@ -125,18 +124,23 @@ void FigureComposer::paintComposed(QPainter& p, const QRectF& rect, const Fonts&
         p.setPen(th.foreground);
         p.drawText(QRectF(rect.left(), top, rect.width(), tr.height()), Qt::TextWordWrap, title);
         top += tr.height() + th.font_pt * 0.15;
-        // The equation in the serif face, as mathematics is set.
+        // The equation in the serif face, as mathematics is set, with its super- and
+        // subscripts drawn as on screen (docs/SCENE-FORMAT.md).
         if (!data_.doc.equation.isEmpty()) {
-            const QFont ef = fonts.serif(1.05);
-            const QFontMetricsF efm(ef, p.device());
-            const QRectF er =
-                efm.boundingRect(QRectF(rect.left(), top, rect.width(), rect.height()),
-                                 Qt::TextWordWrap, data_.doc.equation);
-            p.setFont(ef);
-            p.setPen(th.muted);
-            p.drawText(QRectF(rect.left(), top, rect.width(), er.height()), Qt::TextWordWrap,
-                       data_.doc.equation);
-            top += er.height();
+            QTextDocument eq;
+            eq.documentLayout()->setPaintDevice(p.device());
+            eq.setDefaultFont(fonts.serif(1.05));
+            eq.setDocumentMargin(0);
+            eq.setTextWidth(rect.width());
+            eq.setHtml(QStringLiteral("<span style=\"color: %1\">%2</span>")
+                           .arg(th.muted.name(), sceneRichText(data_.doc.equation)));
+            p.save();
+            p.translate(rect.left(), top);
+            QAbstractTextDocumentLayout::PaintContext ctx;
+            ctx.palette.setColor(QPalette::Text, th.muted);
+            eq.documentLayout()->draw(&p, ctx);
+            p.restore();
+            top += eq.size().height();
         }
         QStringList notes;
         if (data_.run)

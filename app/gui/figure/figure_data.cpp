@@ -132,6 +132,8 @@ QStringList composedPanels(const FigureData& data) {
         if (name == "charges" && !charges && data.view.panels.isEmpty()) continue;
         if (!QStringList{"landscape", "charges", "phase", "loss", "lr"}.contains(name)) continue;
         if (!out.contains(name)) out << name;
+        // |q|² goes with the effective learning rate, as on screen.
+        if (name == "lr" && !out.contains("norm")) out << "norm";
     }
     if (out.isEmpty()) out << "landscape";
     return out;
@@ -151,7 +153,7 @@ QSizeF pageSizePt(FigureView view, SizePreset size, const FigureData& data) {
         case FigureView::Phase:
             return {w, w * 0.72};
         case FigureView::Loss:
-            return {w, data.run && effectiveLrApplies(*data.run) ? w * 1.35 : w * 0.72};
+            return {w, data.run && effectiveLrApplies(*data.run) ? w * 2.0 : w * 0.72};
         case FigureView::Figure: {
             const QStringList panels = composedPanels(data);
             double h = 40.0;

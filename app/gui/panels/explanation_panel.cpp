@@ -1,10 +1,9 @@
 #include "gui/panels/explanation_panel.hpp"
 
-#include <QRegularExpression>
 #include <QScrollArea>
-#include <QTextDocument>
 #include <QVBoxLayout>
 
+#include "gui/figure/scene_text.hpp"
 #include "gui/views/style.hpp"
 
 namespace noether::gui {
@@ -56,40 +55,20 @@ ExplanationPanel::ExplanationPanel(QWidget* parent) : QWidget(parent) {
     setDocument(io::SceneDocument{});
 }
 
-namespace {
-
-QString renderedPlain(const QString& html) {
-    QTextDocument doc;
-    doc.setHtml(html);
-    return doc.toPlainText();
-}
-
-}  // namespace
-
 QString ExplanationPanel::richText(const QString& text) {
-    QString html = text.toHtmlEscaped();
-    // The format's simple tags, and only those, are markup.
-    for (const char* tag : {"b", "i", "/b", "/i", "br", "br/", "br /"})
-        html.replace(QStringLiteral("&lt;%1&gt;").arg(QLatin1String(tag)),
-                     QStringLiteral("<%1>").arg(QLatin1String(tag)), Qt::CaseInsensitive);
-    static const QRegularExpression sup(QStringLiteral("\\^\\{([^{}]*)\\}"));
-    static const QRegularExpression sub(QStringLiteral("_\\{([^{}]*)\\}"));
-    html.replace(sup, QStringLiteral("<sup>\\1</sup>"));
-    html.replace(sub, QStringLiteral("<sub>\\1</sub>"));
-    // Spaces and line breaks as written (equations are laid out with runs of spaces).
-    return QStringLiteral("<span style=\"white-space: pre-wrap\">%1</span>").arg(html);
+    return figure::sceneRichText(text);
 }
 
 QString ExplanationPanel::readingOf(const QString& text) {
-    return renderedPlain(richText(text));
+    return figure::sceneTextReading(text);
 }
 
 QString ExplanationPanel::equationText() const {
-    return renderedPlain(equation_->text());
+    return figure::renderedPlain(equation_->text());
 }
 
 QString ExplanationPanel::explanationText() const {
-    return renderedPlain(text_->text());
+    return figure::renderedPlain(text_->text());
 }
 
 void ExplanationPanel::applySizes() {

@@ -42,4 +42,22 @@ class EffectiveLrChart : public TimeChart {
     QLineSeries* rms_ = nullptr;
 };
 
+/// |q|² against time with Eq. 17 and Eq. 16 (scale-symmetric losses): the growth that kinetic
+/// symmetry breaking causes, drawn as its own curve.
+class NormChart : public TimeChart {
+    Q_OBJECT
+  public:
+    explicit NormChart(QWidget* parent = nullptr);
+    void setRun(std::shared_ptr<const Run> run, quint64 gen) override;
+    void applyTheme(bool dark) override;
+
+  protected:
+    void fixLegend() override;
+
+  private:
+    std::array<QLineSeries*, kModelCount> r2_{};
+    QLineSeries* eq17_ = nullptr;
+    QLineSeries* eq16_ = nullptr;
+};
+
 }  // namespace noether::gui
