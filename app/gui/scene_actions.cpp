@@ -166,13 +166,14 @@ std::vector<SceneActions::PresetEntry> SceneActions::presets() {
 
 // --- Scene workflow --------------------------------------------------------------------------
 
-void SceneActions::refuse(const QString& what, const QString& message) {
+void SceneActions::refuse(const QString& what, const QString& message, const QString& consequence) {
     last_error_ = message;
     w_->statusBar()->showMessage(tr("%1 refused: %2").arg(what, message), 15000);
     if (box_) box_->close();
     // Not modal for the application: the lecture and the tests go on; the scene is untouched.
     auto* box = new QMessageBox(QMessageBox::Warning, what, message, QMessageBox::Ok, w_);
-    box->setInformativeText(tr("The scene on screen is unchanged."));
+    box->setInformativeText(consequence.isEmpty() ? tr("The scene on screen is unchanged.")
+                                                  : consequence);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setWindowModality(Qt::WindowModal);
     box->open();
@@ -269,6 +270,10 @@ void SceneActions::applyPendingView() {
     pending_view_.reset();
 }
 
+bool SceneActions::unsavedChanges() const {
+    return !(w_->model()->scene() == doc_.scene);
+}
+
 bool SceneActions::save() {
     if (path_.isEmpty() || path_.startsWith(":")) return saveAs();
     return saveTo(path_);
@@ -295,7 +300,9 @@ bool SceneActions::saveTo(const QString& path) {
     const io::SceneDocument doc = document();
     const QString err = io::save_scene_file(path, doc);
     if (!err.isEmpty()) {
-        refuse(tr("Save scene"), err);
+        refuse(tr("Save scene"), err,
+               tr("The scene was not saved: it stays open with all its changes, and the file on "
+                  "disk is as it was."));
         return false;
     }
     doc_ = doc;
@@ -512,7 +519,7 @@ void SceneActions::exportFigureDialog(figure::FigureView view) {
     const QString err = exportFigure(dlg.settings(timeIndex()), dlg.path());
     QApplication::restoreOverrideCursor();
     if (!err.isEmpty())
-        refuse(tr("Export"), err);
+        refuse(tr("Export"), err, tr("No figure was written; a file of that name is as it was."));
     else
         w_->statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(dlg.path())),
                                      8000);
@@ -524,7 +531,9 @@ void SceneActions::exportDataDialog() {
     if (dir.isEmpty()) return;
     const figure::DataExport out = exportData(dir, stemFor(doc_));
     if (!out.error.isEmpty()) {
-        refuse(tr("Export data"), out.error);
+        refuse(tr("Export data"), out.error,
+               tr("The export stopped at that file; every file is written whole or not at "
+                  "all. The scene is unchanged."));
         return;
     }
     auto* dlg = new CaptionDialog(w_, out.caption, out.files);

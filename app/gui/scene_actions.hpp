@@ -79,6 +79,8 @@ class SceneActions : public QObject {
     /// Starts a new, untitled document holding the current scene (File > Reset scene): the old
     /// file's title, explanation, view settings and ghosts no longer apply.
     void newDocument();
+    /// True if the scene on screen differs from the one last opened or saved.
+    bool unsavedChanges() const;
     /// The path of the loaded file ("" if none, ":/presets/…" for a preset).
     QString currentPath() const { return path_; }
     /// Recent files, newest first.
@@ -127,7 +129,7 @@ class SceneActions : public QObject {
     bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
-    void refuse(const QString& what, const QString& message);
+    void refuse(const QString& what, const QString& message, const QString& consequence = {});
     void showWarnings(const QStringList& warnings);
     void addRecent(const QString& path);
     void rebuildRecentMenu();

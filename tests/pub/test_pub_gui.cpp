@@ -4,21 +4,26 @@
 // with PageDown / PageUp and leaves with Esc; exports from the window write valid files.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <QApplication>
 #include <QClipboard>
+#include <QDir>
 #include <QDockWidget>
 #include <QDropEvent>
+#include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
+#include <csignal>
 #include <memory>
 
 #include "gui/app_driver.hpp"
@@ -151,6 +156,69 @@ TEST_F(PubWindowTest, SaveThenOpenGivesTheSceneBackAndWarningsGoToTheStatusBar) 
     ASSERT_TRUE(actions()->openFile(path));
     EXPECT_TRUE(window_->statusBar()->currentMessage().contains("learning_rate"))
         << window_->statusBar()->currentMessage().toStdString();
+}
+
+TEST_F(PubWindowTest, AFailedSaveOrExportNamesTheFileAndLosesNothing) {
+    ASSERT_TRUE(actions()->loadPreset("06-weight-decay-oscillator.noether"));
+    window_->model()->setWeightDecay(0.0123);
+    ASSERT_TRUE(actions()->unsavedChanges());
+    const Scene edited = scene();
+    // A device that is full: refused, the file named with the reason, the scene still unsaved.
+    const QString full = dir_.filePath("full.noether");
+    ASSERT_TRUE(QFile::link("/dev/full", full));
+    EXPECT_FALSE(actions()->saveTo(full));
+    EXPECT_TRUE(actions()->lastError().contains(full + ": No space left on device"))
+        << actions()->lastError().toStdString();
+    ASSERT_TRUE(actions()->messageBox());
+    EXPECT_TRUE(actions()->messageBox()->informativeText().contains("not saved"));
+    EXPECT_TRUE(actions()->unsavedChanges());
+    EXPECT_EQ(actions()->currentPath(), QString(":/presets/06-weight-decay-oscillator.noether"));
+    EXPECT_TRUE(scene() == edited);
+    // A full disk (RLIMIT_FSIZE below the file's size): the file saved before stays as it was
+    // and no temporary is left beside it.
+    const QString path = dir_.filePath("kept.noether");
+    ASSERT_TRUE(actions()->saveTo(path));
+    const QByteArray before = [&] {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
+    ASSERT_FALSE(before.isEmpty());
+    window_->model()->setWeightDecay(0.0456);
+    EXPECT_TRUE(actions()->unsavedChanges());
+    {
+        struct rlimit old {};
+        ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+        auto* previous = std::signal(SIGXFSZ, SIG_IGN);
+        struct rlimit small = old;
+        small.rlim_cur = 64;
+        ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+        const bool saved = actions()->saveTo(path);
+        ::setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, previous);
+        EXPECT_FALSE(saved);
+    }
+    EXPECT_TRUE(actions()->lastError().contains(path + ": File too large"))
+        << actions()->lastError().toStdString();
+    EXPECT_TRUE(actions()->unsavedChanges());
+    EXPECT_EQ(actions()->currentPath(), path);
+    {
+        QFile f(path);
+        ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+        EXPECT_EQ(f.readAll(), before);
+    }
+    EXPECT_EQ(QDir(dir_.path()).entryList({"kept*"}, QDir::Files | QDir::Hidden).size(), 1);
+    // Exports: a figure onto the full device, data into a "folder" that is a file.
+    ASSERT_TRUE(settle());
+    figure::ExportSettings fig;
+    const QString png = dir_.filePath("full.png");
+    ASSERT_TRUE(QFile::link("/dev/full", png));
+    const QString err = actions()->exportFigure(fig, png);
+    EXPECT_TRUE(err.contains(png)) << err.toStdString();
+    EXPECT_TRUE(err.contains("No space left on device")) << err.toStdString();
+    const figure::DataExport data = actions()->exportData(path, "run");
+    EXPECT_FALSE(data.error.isEmpty());
+    EXPECT_TRUE(data.error.contains(path)) << data.error.toStdString();
+    EXPECT_TRUE(data.files.isEmpty());
 }
 
 TEST_F(PubWindowTest, PresetsMenuListsTheIndexInOrder) {

@@ -134,3 +134,64 @@ TEST(RenderCli, DivergingSceneExitsThreeAndStillWritesItsFigures) {
     for (const char* v : {"landscape", "loss", "figure"})
         EXPECT_FALSE(QImage(dir.filePath(QString("out/diverge-%1.png").arg(v))).isNull()) << v;
 }
+
+namespace {
+// render under `ulimit -f KiB` (a "full disk" for regular files), SIGXFSZ ignored so that
+// the write fails with EFBIG instead of killing the process.
+Out renderOnAFullDisk(const QStringList& args, int kib) {
+    QStringList quoted;
+    for (const QString& a : QStringList{NOETHER_CLI, "render"} + args)
+        quoted << "'" + a + "'";
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT_QPA_PLATFORM");
+    env.remove("DISPLAY");
+    p.setProcessEnvironment(env);
+    p.start("/bin/sh",
+            {"-c", QString("trap '' XFSZ; ulimit -f %1; exec %2").arg(kib).arg(quoted.join(' '))});
+    p.waitForFinished(120000);
+    Out o;
+    o.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    o.err = QString::fromUtf8(p.readAllStandardError());
+    return o;
+}
+}  // namespace
+
+TEST(RenderCli, AFailedWriteExitsFourNamingTheFileAndLeavesNoPartialFile) {
+    QTemporaryDir dir;
+    const QString scene = preset("07-rescale-balancing.noether");
+    // The output folder is a file.
+    {
+        QFile f(dir.filePath("taken"));
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    }
+    const Out taken = render({"--scene", scene, "--out", dir.filePath("taken")});
+    EXPECT_EQ(taken.code, 4);
+    EXPECT_TRUE(taken.err.startsWith("noetherlab-cli: could not write " + dir.filePath("taken")))
+        << taken.err.toStdString();
+    // A figure's name is a link to a full device.
+    QDir().mkpath(dir.filePath("full"));
+    ASSERT_TRUE(QFile::link("/dev/full", dir.filePath("full/07-rescale-balancing-loss.png")));
+    const Out full = render({"--scene", scene, "--out", dir.filePath("full"), "--views", "loss"});
+    EXPECT_EQ(full.code, 4);
+    EXPECT_TRUE(full.err.contains("07-rescale-balancing-loss.png: No space left on device"))
+        << full.err.toStdString();
+    // A full disk: the figure that was there stays as it was, and no temporary is left.
+    QDir().mkpath(dir.filePath("disk"));
+    const QString old = dir.filePath("disk/07-rescale-balancing-loss.png");
+    {
+        QFile f(old);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write("old");
+    }
+    const Out disk = renderOnAFullDisk(
+        {"--scene", scene, "--out", dir.filePath("disk"), "--views", "loss", "--dpi", "600"}, 32);
+    EXPECT_EQ(disk.code, 4) << disk.err.toStdString();
+    EXPECT_TRUE(disk.err.contains("could not write " + old + ": File too large"))
+        << disk.err.toStdString();
+    QFile f(old);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    EXPECT_EQ(f.readAll(), QByteArray("old"));
+    EXPECT_EQ(QDir(dir.filePath("disk")).entryList(QDir::Files | QDir::Hidden).size(), 1)
+        << QDir(dir.filePath("disk")).entryList(QDir::Files | QDir::Hidden).join(' ').toStdString();
+}
