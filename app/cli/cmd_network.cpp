@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cli/cli.hpp"
+#include "cli/long_work.hpp"
 #include "io/run_export.hpp"
 #include "noether/hessian.hpp"
 #include "noether/network_discovery.hpp"
@@ -126,7 +127,12 @@ Result<NetworkScene> network_scene_from_args(const Args& args, bool require_step
 }
 
 Result<std::shared_ptr<const NetworkRun>> run_network(const NetworkScene& ns) {
-    auto r = simulate_network(ns);
+    // Long trainings show their progress on a terminal and stop cleanly on Ctrl-C.
+    install_interrupt_handler();
+    std::atomic<long> done{0};
+    const ProgressLine line("simulate", "samples", done,
+                            (ns.scene.steps + 1) * model_count(ns.scene));
+    auto r = simulate_network(ns, RunControl{interrupt_flag(), &done});
     if (!r) return with_dashes(r.error());
     return r;
 }
@@ -158,6 +164,7 @@ int cmd_simulate_network(int argc, char** argv) {
     if (out && !json && !QString::fromStdString(*out).endsWith(".csv", Qt::CaseInsensitive))
         return fail(Error{"--out", "file name must end in .csv or .json (got '" + *out + "')"});
     auto run = run_network(*ns);
+    if (interrupted()) return fail_interrupted();
     if (!run) return fail(run.error());
     const NetworkRun& nr = **run;
     const Trajectory& tr = nr.run->trajectories.front();
@@ -174,6 +181,10 @@ int cmd_simulate_network(int argc, char** argv) {
     if (tr.diverged) {
         std::fprintf(stderr, "noetherlab-cli: %s\n", tr.message.c_str());
         return kExitDiverged;
+    }
+    if (tr.integration_failed) {
+        std::fprintf(stderr, "noetherlab-cli: %s\n", tr.message.c_str());
+        return kExitIntegrator;
     }
     return kExitOk;
 }
@@ -209,6 +220,7 @@ int cmd_hessian_network(int argc, char** argv) {
     ns.scene.show_discrete = true;
     ns.scene.show_ode = ns.scene.show_ode_rest = ns.scene.show_flow = false;
     auto run = run_network(ns);
+    if (interrupted()) return fail_interrupted();
     if (!run) return fail(run.error());
     const NetworkRun& nr = **run;
     const Trajectory& tr = nr.run->trajectories.front();

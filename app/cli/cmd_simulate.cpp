@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
+#include "cli/long_work.hpp"
 #include "io/run_export.hpp"
 #include "io/scene_file.hpp"
 #include "noether/loss.hpp"
@@ -42,7 +43,8 @@ const char* kHelp =
     "3 diverged (rows up to the last finite sample still written), 4 could not write\n"
     "(stdout or --out: \"could not write <file>: <reason>\"; no partial --out file),\n"
     "5 the integrator of a continuous model stopped early (not a divergence; rows up to its\n"
-    "last sample still written).\n";
+    "last sample still written), 130 interrupted by Ctrl-C (nothing written).\n"
+    "On a terminal, runs longer than half a second show their progress on stderr.\n";
 }  // namespace
 
 int cmd_simulate(int argc, char** argv) {
@@ -55,11 +57,22 @@ int cmd_simulate(int argc, char** argv) {
     }
     auto scene = scene_from_args(*args, true, true);
     if (!scene) return fail(scene.error());
-    if (auto loss = make_loss(scene->loss); loss) {
+    auto loss = make_loss(scene->loss);
+    if (loss) {
         if (auto s = io::check_run_size(*scene, (*loss)->dim()); !s)
             return fail(Error{"--steps", s.error().message});
     }
-    auto run = simulate(*scene);
+    // Long runs show their progress on a terminal and stop cleanly on Ctrl-C (exit 130,
+    // nothing written).
+    install_interrupt_handler();
+    std::atomic<long> done{0};
+    auto run = [&]() -> Result<std::shared_ptr<const Run>> {
+        if (!loss) return loss.error();
+        const ProgressLine line("simulate", "samples", done,
+                                (scene->steps + 1) * model_count(*scene));
+        return simulate(*scene, *loss, RunControl{interrupt_flag(), &done});
+    }();
+    if (interrupted()) return fail_interrupted();
     if (!run) {
         Error e = run.error();
         if (!e.field.empty() && e.field.rfind("--", 0) != 0 &&

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "cli/long_work.hpp"
 #include "io/run_export.hpp"
 #include "noether/sweep.hpp"
 
@@ -39,7 +40,9 @@ const char* kHelp =
     "  --out FILE.csv         output file (CSV on stdout without it)\n"
     "\"nan\" marks a value that does not exist: not reached, never diverged, not applicable, or a\n"
     "measured metric of a diverged cell (see diverged_at). Diverged cells do not change the exit\n"
-    "status: 0 on success, 2 on invalid input, 4 could not write (stdout or --out).\n"
+    "status: 0 on success, 2 on invalid input, 4 could not write (stdout or --out), 130\n"
+    "interrupted by Ctrl-C (nothing written). On a terminal, big sweeps show their progress\n"
+    "on stderr.\n"
     "Limits: at most 65536 cells per axis and 16777216 cells; steps 1..10000000.\n";
 
 // "A:B:N" -> axis; errors name the flag.
@@ -158,7 +161,17 @@ int cmd_sweep(int argc, char** argv) {
     if (out && !QString::fromStdString(*out).endsWith(".csv", Qt::CaseInsensitive))
         return fail(Error{"--out", "file name must end in .csv (got '" + *out + "')"});
 
-    auto result = run_sweep(sweep, opt);
+    // Big sweeps show their progress on a terminal and stop cleanly on Ctrl-C.
+    install_interrupt_handler();
+    opt.cancel = interrupt_flag();
+    std::atomic<long> done{0};
+    opt.progress = [&done](long cells, long) { done.store(cells, std::memory_order_relaxed); };
+    auto result = [&] {
+        const ProgressLine line("sweep", "cells", done,
+                                static_cast<long>(sweep.x.values.size() * sweep.y.values.size()));
+        return run_sweep(sweep, opt);
+    }();
+    if (interrupted()) return fail_interrupted();
     if (!result) return fail(as_flag(result.error()));
     const SweepResult& r = *result;
 

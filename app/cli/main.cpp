@@ -33,7 +33,8 @@ void usage(std::FILE* out) {
         "3 diverged (rows up to the last finite sample still written), 4 could not write\n"
         "(stdout or --out: \"could not write <file>: <reason>\"; no partial --out file),\n"
         "5 a continuous model's integrator stopped early (not a divergence; rows up to its\n"
-        "last sample still written).\n",
+        "last sample still written), 130 interrupted by Ctrl-C during simulate or sweep\n"
+        "(nothing written). On a terminal, simulate and sweep show their progress on stderr.\n",
         out);
 }
 

@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -22,6 +23,9 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
+
+#include <chrono>
+#include <future>
 
 #include "gui/figure/export_dialogs.hpp"
 #include "gui/lecture/lecture_mode.hpp"
@@ -194,7 +198,21 @@ void SceneActions::open() {
 }
 
 bool SceneActions::openFile(const QString& path) {
-    auto doc = io::load_scene_file(path);
+    // Read and parsed on another thread: a big or hostile file (16 MiB of unknown fields takes
+    // ~0.5 s to refuse) leaves the window painting and its timers running, with a busy note
+    // from 150 ms on. User input waits until the file is read, so nothing changes the scene
+    // meanwhile.
+    auto pending = std::async(std::launch::async, [path] { return io::load_scene_file(path); });
+    if (pending.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
+        QProgressDialog busy(tr("Reading %1 …").arg(displayName(path)), QString(), 0, 0, w_);
+        busy.setWindowTitle(tr("Open scene"));
+        busy.setWindowModality(Qt::WindowModal);
+        busy.setMinimumDuration(150);
+        busy.setValue(0);
+        while (pending.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready)
+            QCoreApplication::processEvents(QEventLoop::ExcludeUserInputEvents, 10);
+    }
+    auto doc = pending.get();
     if (!doc) {
         refuse(tr("Open scene"), QString::fromStdString(doc.error().what()));
         return false;

@@ -8,7 +8,8 @@ namespace noether::io {
 namespace {
 
 void append_number(QByteArray& out, double x) {
-    out += format_double(x).c_str();
+    char buf[kFormatDoubleChars];
+    out.append(buf, format_double(x, buf));
 }
 
 QJsonArray to_array(const std::vector<double>& v) {

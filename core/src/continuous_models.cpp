@@ -106,7 +106,7 @@ struct Averages {
 }  // namespace
 
 void run_rule_model(const Scene& sc, const Loss& loss, Model model, Trajectory& tr,
-                    const std::atomic<bool>* cancel) {
+                    const std::atomic<bool>* cancel, std::atomic<long>* done) {
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
     const double m = implicit_mass(p), mu = damping(p);
@@ -186,6 +186,7 @@ void run_rule_model(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     const size_t ng = loss.generators().size();
     const double max_r2 = divergence_r2();
     long kept = 0;
+    ProgressCounter progress(done, sc.steps + 1);
     Vector dq(n), dw(n), da(na), yv(y0.size());
     auto sink = [&](long i, const auto& y) {
         q = y.head(n);
@@ -208,6 +209,7 @@ void run_rule_model(const Scene& sc, const Loss& loss, Model model, Trajectory& 
             tr.charges[j].J.push_back((second ? m : 1.0) * vel.dot(xi));
         }
         kept = i + 1;
+        progress.samples(kept);
         return true;
     };
     auto rhs = [&](double t, const auto& y, auto& dy) {

@@ -16,6 +16,6 @@ inline bool heavy_ball_model(const RuleParams& p, Model m) {
 
 /// Simulates a continuous model that is not heavy_ball_model() into tr (dynamic-size state).
 void run_rule_model(const Scene& sc, const Loss& loss, Model model, Trajectory& tr,
-                    const std::atomic<bool>* cancel = nullptr);
+                    const std::atomic<bool>* cancel = nullptr, std::atomic<long>* done = nullptr);
 
 }  // namespace noether::detail

@@ -11,18 +11,14 @@
 #include "continuous_models.hpp"
 #include "noether/flow.hpp"
 #include "noether/rule.hpp"
+#include "run_internal.hpp"
 
 namespace noether {
 namespace {
 
-std::string divergence_message(long step, double norm) {
-    char buf[96];
-    if (std::isfinite(norm))
-        std::snprintf(buf, sizeof buf, "diverged at step %ld (|q| = %.3g)", step, norm);
-    else
-        std::snprintf(buf, sizeof buf, "diverged at step %ld (|q| is not finite)", step);
-    return buf;
-}
+using detail::divergence_message;
+using detail::ProgressCounter;
+using detail::record_integrator_failure;
 
 // The linear hidden layers (their matrix charges).
 std::vector<int> linear_layers(const Network& net) {
@@ -160,7 +156,7 @@ struct Recorder {
 // The discrete rule on the batches: samples q_0..q_N plus one extra step (run.cpp's
 // run_discrete with sparse generators and a batch per step).
 void run_discrete(NetworkRun& nr, NetworkLoss& loss, Trajectory& tr, std::vector<NamedSeries>& Q,
-                  std::vector<MatrixChargeSeries>& mc) {
+                  std::vector<MatrixChargeSeries>& mc, const RunControl& control) {
     const Scene& sc = nr.run->scene;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
@@ -181,7 +177,12 @@ void run_discrete(NetworkRun& nr, NetworkLoss& loss, Trajectory& tr, std::vector
     const double max_r2 = divergence_r2();
     nr.batch_loss.clear();
     long kept = 0;
+    ProgressCounter progress(control.done, count);
     for (long i = 0; i < count; ++i) {
+        if ((i & 63) == 0) {
+            if (control.cancel && control.cancel->load(std::memory_order_relaxed)) break;
+            progress.samples(i);
+        }
         if (!full) loss.set_batch(nr.batches[i]);
         step(loss, p, st);
         qnext = st.q;
@@ -228,7 +229,8 @@ void run_discrete(NetworkRun& nr, NetworkLoss& loss, Trajectory& tr, std::vector
 
 // The continuous models on the full batch (run.cpp's run_continuous with sparse generators).
 void run_continuous(NetworkRun& nr, const NetworkLoss& loss, Model model, Trajectory& tr,
-                    std::vector<NamedSeries>& Q, std::vector<MatrixChargeSeries>& mc) {
+                    std::vector<NamedSeries>& Q, std::vector<MatrixChargeSeries>& mc,
+                    const RunControl& control) {
     const Scene& sc = nr.run->scene;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
@@ -241,6 +243,7 @@ void run_continuous(NetworkRun& nr, const NetworkLoss& loss, Model model, Trajec
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
     const double max_r2 = divergence_r2();
     long kept = 0;
+    ProgressCounter progress(control.done, count);
     auto sink = [&](long i, VecRef y) {
         q = y.head(n);
         if (diverged_point(q, max_r2)) {
@@ -276,11 +279,13 @@ void run_continuous(NetworkRun& nr, const NetworkLoss& loss, Model model, Trajec
             }
         }
         kept = i + 1;
+        progress.samples(kept);
         return true;
     };
     IntegratorOptions opt;
     opt.rtol = sc.ode_rtol;
     opt.atol = sc.ode_rtol * 1e-2;
+    opt.cancel = control.cancel;
     IntegrationReport rep;
     if (second_order) {
         Vector y0(2 * n);
@@ -302,11 +307,8 @@ void run_continuous(NetworkRun& nr, const NetworkLoss& loss, Model model, Trajec
         };
         rep = integrate_dopri5(rhs, sc.q0, eta, count, opt, sink);
     }
-    if (!rep.ok && !tr.diverged) {
-        tr.diverged = true;
-        tr.diverged_at = rep.last_sample + 1;
-        tr.message = divergence_message(rep.last_sample + 1, NAN) + ": " + rep.message;
-    }
+    // An integrator that stops is not a divergence (run_internal.hpp says which it is).
+    record_integrator_failure(tr, rep, sc, kept > 0 ? tr.q.col(kept - 1).norm() : sc.q0.norm());
     rec.truncate(kept);
 }
 
@@ -342,6 +344,11 @@ std::vector<double> quadratic_charge(const NetworkGenerator& g, const Matrix& q)
 }
 
 Result<std::shared_ptr<const NetworkRun>> simulate_network(const NetworkScene& ns) {
+    return simulate_network(ns, RunControl{});
+}
+
+Result<std::shared_ptr<const NetworkRun>> simulate_network(const NetworkScene& ns,
+                                                           const RunControl& control) {
     if (auto s = validate(ns.net); !s) return s.error();
     auto data = make_dataset(ns.data, ns.net);
     if (!data) return data.error();
@@ -398,12 +405,14 @@ Result<std::shared_ptr<const NetworkRun>> simulate_network(const NetworkScene& n
         nr->quadratic.emplace_back();
         nr->matrix_charges.emplace_back();
         if (model == Model::Discrete)
-            run_discrete(*nr, *loss, tr, nr->quadratic.back(), nr->matrix_charges.back());
+            run_discrete(*nr, *loss, tr, nr->quadratic.back(), nr->matrix_charges.back(), control);
         else
-            run_continuous(*nr, *loss, model, tr, nr->quadratic.back(), nr->matrix_charges.back());
+            run_continuous(*nr, *loss, model, tr, nr->quadratic.back(), nr->matrix_charges.back(),
+                           control);
         run->trajectories.push_back(std::move(tr));
     }
     loss->set_batch({});
+    if (control.cancel && control.cancel->load()) return Error{"", "cancelled"};
     return std::shared_ptr<const NetworkRun>(std::move(nr));
 }
 

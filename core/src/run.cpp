@@ -53,7 +53,7 @@ using namespace detail;
 // per-sample cost of dynamic-size expressions on 2-vectors.
 template <int N>
 void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr,
-                  const std::atomic<bool>* cancel) {
+                  const std::atomic<bool>* cancel, std::atomic<long>* done) {
     using Vec = Eigen::Matrix<double, N, 1>;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
@@ -81,8 +81,12 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr,
         jraw_prev[g] = v0 ? d.dot(gen.xi(sc.q0 - Vector(d))) : 0.0;
     }
     long kept = 0;
+    ProgressCounter progress(done, count);
     for (long i = 0; i < count; ++i) {
-        if (cancel && (i & 4095) == 0 && cancel->load(std::memory_order_relaxed)) break;
+        if ((i & 4095) == 0) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) break;
+            progress.samples(i);
+        }
         step(loss, p, st);
         qnext = st.q;
         grad = st.loss_grad;  // grad f(q_i), from the step that leaves q_i
@@ -123,7 +127,7 @@ void run_discrete(const Scene& sc, const Loss& loss, Trajectory& tr,
 // The continuous models on the sample grid (N as in run_discrete).
 template <int N>
 void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& tr,
-                    const std::atomic<bool>* cancel) {
+                    const std::atomic<bool>* cancel, std::atomic<long>* done) {
     using Vec = Eigen::Matrix<double, N, 1>;
     const RuleParams& p = sc.rule;
     const double eta = p.lr, beta = model_momentum(p), k = p.weight_decay;
@@ -143,6 +147,7 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
     const Vector* v0 = sc.v0 ? &*sc.v0 : nullptr;
     const double max_r2 = divergence_r2();
     long kept = 0;
+    ProgressCounter progress(done, count);
     // Sample i of the state y (q, and q' for the second-order models).
     auto sink = [&](long i, const auto& y) {
         q = head_n<N>(y, n);
@@ -181,6 +186,7 @@ void run_continuous(const Scene& sc, const Loss& loss, Model model, Trajectory& 
             }
         }
         kept = i + 1;
+        progress.samples(kept);
         return true;
     };
     IntegratorOptions opt;
@@ -279,22 +285,22 @@ class ModelThreads {
 namespace detail {
 
 Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size,
-                          const std::atomic<bool>* cancel) {
+                          const std::atomic<bool>* cancel, std::atomic<long>* done) {
     Trajectory tr;
     tr.model = model;
     const bool two = fixed_size && loss.dim() == 2;
     if (model == Model::Discrete) {
         if (two)
-            run_discrete<2>(scene, loss, tr, cancel);
+            run_discrete<2>(scene, loss, tr, cancel, done);
         else
-            run_discrete<Eigen::Dynamic>(scene, loss, tr, cancel);
+            run_discrete<Eigen::Dynamic>(scene, loss, tr, cancel, done);
     } else if (!heavy_ball_model(scene.rule, model)) {
-        run_rule_model(scene, loss, model, tr, cancel);
+        run_rule_model(scene, loss, model, tr, cancel, done);
     } else {
         if (two)
-            run_continuous<2>(scene, loss, model, tr, cancel);
+            run_continuous<2>(scene, loss, model, tr, cancel, done);
         else
-            run_continuous<Eigen::Dynamic>(scene, loss, model, tr, cancel);
+            run_continuous<Eigen::Dynamic>(scene, loss, model, tr, cancel, done);
     }
     add_predictions(scene, loss, tr);
     return tr;
@@ -312,6 +318,20 @@ Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<
 
 Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss,
                                             const std::atomic<bool>* cancel) {
+    return simulate(scene, std::move(loss), RunControl{cancel, nullptr});
+}
+
+long model_count(const Scene& scene) {
+    long count = 0;
+    for (Model model : kAllModels)
+        count += shows(scene, model) ? 1 : 0;
+    return count;
+}
+
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss,
+                                            const RunControl& control) {
+    const std::atomic<bool>* cancel = control.cancel;
+    std::atomic<long>* done = control.done;
     if (auto s = validate(scene, *loss); !s) return s.error();
     auto run = std::make_shared<Run>();
     run->scene = scene;
@@ -344,16 +364,18 @@ Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<
         } wait_all{others};
         for (size_t k = 1; k < selected.size(); ++k)
             others.push_back(
-                ModelThreads::instance().submit([&run, &scene, &loss, &selected, k, cancel] {
+                ModelThreads::instance().submit([&run, &scene, &loss, &selected, k, cancel, done] {
                     run->trajectories[k] =
-                        detail::simulate_model(scene, *loss, selected[k], true, cancel);
+                        detail::simulate_model(scene, *loss, selected[k], true, cancel, done);
                 }));
-        run->trajectories[0] = detail::simulate_model(scene, *loss, selected[0], true, cancel);
+        run->trajectories[0] =
+            detail::simulate_model(scene, *loss, selected[0], true, cancel, done);
         for (auto& f : others)
             f.get();
     } else {
         for (size_t k = 0; k < selected.size(); ++k)
-            run->trajectories[k] = detail::simulate_model(scene, *loss, selected[k], true, cancel);
+            run->trajectories[k] =
+                detail::simulate_model(scene, *loss, selected[k], true, cancel, done);
     }
     if (cancel && cancel->load()) return Error{"", "cancelled"};
     return std::shared_ptr<const Run>(std::move(run));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -12,6 +13,29 @@
 #include "noether/run.hpp"
 
 namespace noether::detail {
+
+// Counts a model's finished samples into RunControl::done, one atomic add per 4096 samples;
+// a model that ends early (diverged, cancelled) counts as done when it ends.
+class ProgressCounter {
+  public:
+    ProgressCounter(std::atomic<long>* done, long count) : done_(done), count_(count) {}
+    ProgressCounter(const ProgressCounter&) = delete;
+    ProgressCounter& operator=(const ProgressCounter&) = delete;
+    ~ProgressCounter() {
+        if (done_) done_->fetch_add(count_ - reported_, std::memory_order_relaxed);
+    }
+    void samples(long kept) {
+        if (done_ && kept - reported_ >= 4096) {
+            done_->fetch_add(kept - reported_, std::memory_order_relaxed);
+            reported_ = kept;
+        }
+    }
+
+  private:
+    std::atomic<long>* done_;
+    long count_;
+    long reported_ = 0;
+};
 
 inline std::string divergence_message(long step, double norm) {
     char buf[96];

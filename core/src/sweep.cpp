@@ -784,15 +784,24 @@ std::string sweep_csv(const SweepResult& r) {
     for (SweepMetric m : r.metrics)
         csv.append(",").append(to_string(m));
     csv.append("\n");
+    const size_t cols = 2 + r.values.size();
+    csv.reserve(csv.size() + static_cast<size_t>(r.cells()) * cols * 24);
+    char buf[kFormatDoubleChars];
+    auto number = [&csv, &buf](double x) { csv.append(buf, format_double(x, buf)); };
     for (long ix = 0; ix < static_cast<long>(r.x.values.size()); ++ix) {
         for (long iy = 0; iy < static_cast<long>(r.y.values.size()); ++iy) {
-            csv.append(format_double(r.x.values[ix])).append(",");
-            csv.append(format_double(r.y.values[iy]));
+            number(r.x.values[ix]);
+            csv.push_back(',');
+            number(r.y.values[iy]);
             for (const auto& v : r.values) {
                 const double x = v[r.index(ix, iy)];
-                csv.append(",").append(std::isnan(x) ? std::string("nan") : format_double(x));
+                csv.push_back(',');
+                if (std::isnan(x))
+                    csv.append("nan");
+                else
+                    number(x);
             }
-            csv.append("\n");
+            csv.push_back('\n');
         }
     }
     return csv;

@@ -201,3 +201,38 @@ TEST(IntegratorHorizons, ACancelledRunStopsAndSaysSo) {
     sc.steps = 100;
     EXPECT_TRUE(simulate(sc, loss.value(), &cancel));
 }
+
+// RunControl (the CLI's progress line): every sample of every model is counted exactly once,
+// for the discrete rule, the heavy-ball models, a rule's own continuous model and divergence
+// alike, and watching changes no bit of the result.
+TEST(IntegratorHorizons, RunControlCountsEverySampleAndChangesNoBit) {
+    Scene sc;
+    sc.loss.name = "rotation_hat";
+    sc.q0 = Vector{{0.6, 0.5}};
+    sc.steps = 20'000;
+    sc.rule.lr = 0.05;
+    sc.rule.momentum = 0.9;
+    sc.show_ode = sc.show_flow = sc.show_ode_rest = true;
+    auto loss = make_loss(sc.loss);
+    ASSERT_TRUE(loss);
+    for (Rule rule : {Rule::Sgd, Rule::RmsProp}) {
+        sc.rule.rule = rule;
+        std::atomic<long> done{0};
+        auto watched = simulate(sc, loss.value(), RunControl{nullptr, &done});
+        auto plain = simulate(sc, loss.value());
+        ASSERT_TRUE(watched && plain);
+        EXPECT_EQ(model_count(sc), 4);
+        EXPECT_EQ(done.load(), (sc.steps + 1) * model_count(sc));
+        for (size_t k = 0; k < (*plain)->trajectories.size(); ++k)
+            EXPECT_EQ((*watched)->trajectories[k].q, (*plain)->trajectories[k].q) << k;
+    }
+    // A run that diverges at once counts its model as done.
+    sc.rule.rule = Rule::Sgd;
+    sc.rule.lr = 50.0;
+    sc.show_ode = sc.show_flow = sc.show_ode_rest = false;
+    std::atomic<long> done{0};
+    auto diverged = simulate(sc, loss.value(), RunControl{nullptr, &done});
+    ASSERT_TRUE(diverged);
+    ASSERT_TRUE((*diverged)->diverged());
+    EXPECT_EQ(done.load(), sc.steps + 1);
+}

@@ -266,3 +266,25 @@ TEST(NetworkRules, EveryRuleTrainsOnMinibatches) {
 
 }  // namespace
 }  // namespace noether
+
+namespace noether {
+namespace {
+
+// RunControl on a network: every step counted, the same bits as unwatched, and a cancel stops
+// the training with "cancelled".
+TEST(NetworkRun, RunControlCountsEveryStepAndCancels) {
+    NetworkScene ns = scene({2, 6, 1}, Activation::Relu, Head::Mse, false, "moons", 8);
+    std::atomic<long> done{0};
+    auto watched = simulate_network(ns, RunControl{nullptr, &done});
+    auto plain = simulate_network(ns);
+    ASSERT_TRUE(watched && plain);
+    EXPECT_EQ(done.load(), ns.scene.steps + 1);
+    EXPECT_EQ((*watched)->run->trajectories[0].q, (*plain)->run->trajectories[0].q);
+    std::atomic<bool> cancel{true};
+    auto stopped = simulate_network(ns, RunControl{&cancel, nullptr});
+    ASSERT_FALSE(stopped);
+    EXPECT_EQ(stopped.error().what(), "cancelled");
+}
+
+}  // namespace
+}  // namespace noether

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -22,9 +23,12 @@
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUrl>
+#include <algorithm>
 #include <csignal>
 #include <memory>
+#include <string>
 
 #include "gui/app_driver.hpp"
 #include "gui/lecture/lecture_mode.hpp"
@@ -219,6 +223,48 @@ TEST_F(PubWindowTest, AFailedSaveOrExportNamesTheFileAndLosesNothing) {
     EXPECT_FALSE(data.error.isEmpty());
     EXPECT_TRUE(data.error.contains(path)) << data.error.toStdString();
     EXPECT_TRUE(data.files.isEmpty());
+}
+
+// Issue 18: 16 MiB of unknown fields (refused after ~0.5 s of parsing) is read off the GUI
+// thread: the window's timers keep running (no gap over 100 ms) and the scene stays.
+TEST_F(PubWindowTest, AHugeSceneFileIsReadWhileTheWindowKeepsRunning) {
+    const QString path = dir_.filePath("unknown.noether");
+    {
+        std::string text =
+            R"({"format": "noetherlab-scene", "version": 1, "loss": {"name": "rotation_hat"},)"
+            R"( "q0": [0.6, 0.5], "steps": 10)";
+        for (long i = 0; text.size() < 16 * 1024 * 1024 - 32; ++i)
+            text += ", \"u" + std::to_string(i) + "\": 0";
+        text += "}";
+        QFile f(path);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        ASSERT_EQ(f.write(text.data(), static_cast<qint64>(text.size())),
+                  static_cast<qint64>(text.size()));
+    }
+    const Scene before = scene();
+    QElapsedTimer clock;
+    qint64 last = 0, longest = 0;
+    QTimer tick;
+    tick.setInterval(5);
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+        const qint64 now = clock.elapsed();
+        longest = std::max(longest, now - last);
+        last = now;
+    });
+    tick.start();
+    clock.start();
+    EXPECT_FALSE(actions()->openFile(path));
+    const qint64 total = clock.elapsed();
+    tick.stop();
+    longest = std::max(longest, total - last);
+    // The read takes long enough to matter (else this test shows nothing) ...
+    EXPECT_GT(total, 150) << "the file was refused in " << total << " ms";
+    // ... and the event loop ran throughout.
+    EXPECT_LT(longest, 100) << "the window stood still for " << longest << " ms of " << total;
+    EXPECT_TRUE(actions()->lastError().contains("unknown fields"))
+        << actions()->lastError().toStdString();
+    EXPECT_TRUE(actions()->lastError().contains(path)) << actions()->lastError().toStdString();
+    EXPECT_TRUE(scene() == before);
 }
 
 TEST_F(PubWindowTest, PresetsMenuListsTheIndexInOrder) {

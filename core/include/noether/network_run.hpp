@@ -62,6 +62,9 @@ std::vector<std::vector<int>> make_batches(long N, long B, std::uint64_t seed, l
 /// full batch). Errors are bad input (the field is the CLI option name); divergence is reported
 /// inside the trajectories.
 Result<std::shared_ptr<const NetworkRun>> simulate_network(const NetworkScene& scene);
+/// Same, stoppable and observable from another thread (run.hpp's RunControl).
+Result<std::shared_ptr<const NetworkRun>> simulate_network(const NetworkScene& scene,
+                                                           const RunControl& control);
 
 /// Per-sample charges of a generator on a trajectory's samples: Q_n = ⟨q_n, A q_n⟩.
 std::vector<double> quadratic_charge(const NetworkGenerator& g, const Matrix& q);

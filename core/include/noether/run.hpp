@@ -98,6 +98,19 @@ Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<
 Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss,
                                             const std::atomic<bool>* cancel);
 
+/// What another thread may do to a running simulation: stop it, and watch how far it got.
+struct RunControl {
+    const std::atomic<bool>* cancel = nullptr;  ///< set to true to stop (result "cancelled")
+    /// Samples finished so far, summed over the models (updated every few thousand samples);
+    /// the run is done at (steps + 1) x models.
+    std::atomic<long>* done = nullptr;
+};
+/// Same as simulate(scene, loss, cancel), reporting progress through control.done.
+Result<std::shared_ptr<const Run>> simulate(const Scene& scene, std::shared_ptr<const Loss> loss,
+                                            const RunControl& control);
+/// The number of models simulate() runs for this scene.
+long model_count(const Scene& scene);
+
 /// Runs one model only (building blocks of simulate, used by sweeps and tests).
 Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model);
 
@@ -105,8 +118,10 @@ namespace detail {
 /// simulate_model with the fixed-size 2-D kernels on (the default) or off (every dimension
 /// through dynamic-size vectors): tests check that both give the same bits.
 /// `cancel`: as in simulate() (the trajectory then stops early).
+/// `done`: as RunControl::done.
 Trajectory simulate_model(const Scene& scene, const Loss& loss, Model model, bool fixed_size,
-                          const std::atomic<bool>* cancel = nullptr);
+                          const std::atomic<bool>* cancel = nullptr,
+                          std::atomic<long>* done = nullptr);
 }  // namespace detail
 
 }  // namespace noether

@@ -75,7 +75,12 @@ class Status {
     bool ok_ = true;
 };
 
-/// Formats a double with 17 significant digits (round-trips exactly).
+/// Formats a double with 17 significant digits (round-trips exactly): the bytes of printf's
+/// "%.17g" in the C locale.
 std::string format_double(double x);
+/// The same into buf (at least kFormatDoubleChars bytes, not terminated); returns the length.
+/// std::to_chars: about ten times faster than snprintf, what the CSV writers use.
+inline constexpr int kFormatDoubleChars = 32;
+int format_double(double x, char* buf);
 
 }  // namespace noether
