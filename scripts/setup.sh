@@ -8,7 +8,7 @@ mode=${1:-run}
 
 packages=(build-essential cmake ninja-build pkg-config
           qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
-          libxcb1-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libginac-dev libmuparser-dev libgsl-dev
+          libxcb1-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libginac-dev libgsl-dev
           xvfb xauth libgl1-mesa-dri fonts-dejavu-core)
 # The tests also run the libFuzzer targets for a bounded time (clang).
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)

@@ -8,6 +8,7 @@
 #include <QStyleFactory>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "gui/app_driver.hpp"
 #include "gui/lecture/lecture_mode.hpp"
@@ -18,6 +19,7 @@
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/phase_chart.hpp"
 #include "gui/views/style.hpp"
+#include "io/file_io.hpp"
 #include "io/scene_file.hpp"
 #include "noether/memory.hpp"
 
@@ -127,6 +129,9 @@ int main(int argc, char** argv) {
     // change's latency on average (docs/PERFORMANCE.md). A value the user sets wins.
     if (!qEnvironmentVariableIsSet("QT_QPA_UPDATE_IDLE_TIME"))
         qputenv("QT_QPA_UPDATE_IDLE_TIME", "0");
+    // The arguments' bytes as given: a file name need not be UTF-8 (Qt's text of it would
+    // turn such bytes into U+FFFD and name a different file).
+    const std::vector<std::string> raw_args(argv, argv + argc);
     QApplication app(argc, argv);
     setIdentity();
     QApplication::setDesktopFileName("noetherlab");
@@ -146,6 +151,12 @@ int main(int argc, char** argv) {
     if (scene_path.isEmpty() && !parser.positionalArguments().isEmpty())
         scene_path = parser.positionalArguments().first();
     const bool custom_scene = !scene_path.isEmpty();
+    std::string scene_native = noether::io::native_name(scene_path);
+    for (size_t i = 1; i < raw_args.size(); ++i) {
+        std::string a = raw_args[i];
+        if (a.rfind("--scene=", 0) == 0) a.erase(0, 8);
+        if (a != "--scene" && QString::fromLocal8Bit(a.c_str()) == scene_path) scene_native = a;
+    }
     QStringList scene_args;
     for (const QString& name : noether::gui::sceneOptionNames())
         for (const QString& v : parser.values(name))
@@ -162,7 +173,7 @@ int main(int argc, char** argv) {
     noether::Scene scene = window.model()->scene();
     if (scripted) scene = noether::gui::SceneModel::defaultScene();
     if (custom_scene) {
-        auto doc = noether::io::load_scene_file(scene_path);
+        auto doc = noether::io::load_scene_file_native(scene_native);
         if (!doc) {
             std::fprintf(stderr, "noetherlab: %s\n", doc.error().what().c_str());
             return 2;
@@ -178,8 +189,7 @@ int main(int argc, char** argv) {
         window.model()->undoStack()->clear();
     }
     // A scene file brings its title, explanation and view settings.
-    if (custom_scene && scene_args.isEmpty())
-        window.sceneActions()->openFile(parser.value("scene"));
+    if (custom_scene && scene_args.isEmpty()) window.sceneActions()->openNativeFile(scene_native);
     if (parser.isSet("phase")) window.phase()->setCoordinate(parser.value("phase"));
     if (parser.isSet("budget")) window.charges()->setBudgetVisible(true);
     window.show();

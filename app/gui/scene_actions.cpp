@@ -36,6 +36,7 @@
 #include "gui/views/landscape_view.hpp"
 #include "gui/views/loss_chart.hpp"
 #include "gui/views/phase_chart.hpp"
+#include "io/file_io.hpp"
 #include "noether/phase.hpp"
 
 namespace noether::gui {
@@ -198,11 +199,20 @@ void SceneActions::open() {
 }
 
 bool SceneActions::openFile(const QString& path) {
+    return openNative(io::native_name(path), path);
+}
+
+bool SceneActions::openNativeFile(const std::string& native_path) {
+    return openNative(native_path, io::display_name(native_path));
+}
+
+bool SceneActions::openNative(const std::string& native, const QString& path) {
     // Read and parsed on another thread: a big or hostile file (16 MiB of unknown fields takes
     // ~0.5 s to refuse) leaves the window painting and its timers running, with a busy note
     // from 150 ms on. User input waits until the file is read, so nothing changes the scene
     // meanwhile.
-    auto pending = std::async(std::launch::async, [path] { return io::load_scene_file(path); });
+    auto pending =
+        std::async(std::launch::async, [native] { return io::load_scene_file_native(native); });
     if (pending.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
         QProgressDialog busy(tr("Reading %1 …").arg(displayName(path)), QString(), 0, 0, w_);
         busy.setWindowTitle(tr("Open scene"));
@@ -218,6 +228,12 @@ bool SceneActions::openFile(const QString& path) {
         return false;
     }
     loadDocument(*doc, path);
+    if (io::native_name(path) != native) {
+        // A name that is not UTF-8 has no Qt text that names it: Save asks for a name rather
+        // than writing to a different file.
+        path_.clear();
+        return true;
+    }
     if (!path.startsWith(":")) addRecent(path);
     return true;
 }
@@ -256,15 +272,12 @@ void SceneActions::applyViewSettings(const io::SceneDocument& doc) {
     w_->charges()->setBudgetVisible(v.budget);
     if (!v.phase.isEmpty()) w_->phase()->setCoordinate(v.phase);
     // The landscape's style controls.
-    for (QComboBox* c : w_->landscape()->findChildren<QComboBox*>()) {
-        if (c->count() == 2 && c->itemText(0) == tr("log scale"))
-            c->setCurrentIndex(v.log_scale ? 0 : 1);
-        if (c->count() == 2 && c->itemText(0) == tr("viridis")) c->setCurrentIndex(v.colormap);
-    }
-    for (QCheckBox* b : w_->landscape()->findChildren<QCheckBox*>()) {
-        if (b->text() == tr("orbits")) b->setChecked(v.orbits);
-        if (b->text() == tr("isolines")) b->setChecked(v.isolines);
-    }
+    HeatmapStyle style = w_->landscape()->heatmapStyle();
+    style.log_scale = v.log_scale;
+    style.colormap = v.colormap;
+    style.orbits = v.orbits;
+    style.isolines = v.isolines;
+    w_->landscape()->setHeatmapStyle(style);
     // The panels the scene asks for (in lecture mode the explanation stays).
     if (!v.panels.isEmpty()) {
         auto show = [this](const char* name, bool on) {
@@ -275,6 +288,9 @@ void SceneActions::applyViewSettings(const io::SceneDocument& doc) {
         show("loss", v.panels.contains("loss") || v.panels.contains("lr"));
         if (!lecture_->active()) explanation_dock_->setVisible(v.panels.contains("explanation"));
     }
+    // The charts' time axis the file asks for (log time when it says nothing, as on start).
+    for (int i = 0; i < 4; ++i)
+        if (figure::kTimeWindows[i].fraction == v.time_window) w_->timeline()->setWindowIndex(i);
     pending_view_ = v;
     pending_gen_ = w_->runs()->lastRequested();
 }
@@ -436,18 +452,14 @@ figure::ViewSettings SceneActions::screenViewSettings() const {
     // The landscape: the box on screen (once it has a size) and its style controls.
     LandscapeWindow* gl = w_->landscape()->glWindow();
     if (gl->isExposed() && gl->width() > 50 && gl->height() > 50) v.box = gl->visibleBox();
-    for (QComboBox* c : w_->landscape()->findChildren<QComboBox*>()) {
-        if (c->count() == 2 && c->itemText(0) == tr("log scale"))
-            v.log_scale = c->currentIndex() == 0;
-        if (c->count() == 2 && c->itemText(0) == tr("viridis")) v.colormap = c->currentIndex();
-    }
+    const HeatmapStyle style = w_->landscape()->heatmapStyle();
+    v.log_scale = style.log_scale;
+    v.colormap = style.colormap;
+    v.orbits = style.orbits;
+    v.isolines = style.isolines;
     const Slice slice = w_->landscape()->currentSlice();
     v.slice_i = slice.i;
     v.slice_j = slice.j;
-    for (QCheckBox* b : w_->landscape()->findChildren<QCheckBox*>()) {
-        if (b->text() == tr("orbits")) v.orbits = b->isChecked();
-        if (b->text() == tr("isolines")) v.isolines = b->isChecked();
-    }
     // The phase coordinate and the budget the charts show.
     const std::shared_ptr<const Run> run = w_->currentRun();
     if (run) {
@@ -458,8 +470,7 @@ figure::ViewSettings SceneActions::screenViewSettings() const {
                 v.phase = QString::fromStdString(coords[static_cast<size_t>(i)].id);
         }
     }
-    for (QCheckBox* b : w_->charges()->findChildren<QCheckBox*>())
-        if (b->text() == tr("budget")) v.budget = b->isChecked();
+    v.budget = w_->charges()->budgetVisible();
     // The panels shown.
     auto shown = [this](const char* name) {
         auto* d = w_->findChild<QDockWidget*>(name);
@@ -473,6 +484,8 @@ figure::ViewSettings SceneActions::screenViewSettings() const {
     if (shown("loss") && run && EffectiveLrChart::applies(*run)) panels << "lr";
     if (!explanation_dock_->isHidden()) panels << "explanation";
     v.panels = panels;
+    // The charts' time axis (the timeline's window).
+    v.time_window = w_->timeline()->window();
     return v;
 }
 

@@ -14,6 +14,7 @@
 #include <QPointer>
 #include <QStringList>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "gui/figure/animation.hpp"
@@ -51,6 +52,8 @@ class SceneActions : public QObject {
     void open();
     /// Loads a scene file; a refusal is shown (naming the field) and the scene is untouched.
     bool openFile(const QString& path);
+    /// The same for a file named by its bytes (a command-line argument that need not be UTF-8).
+    bool openNativeFile(const std::string& native_path);
     /// Loads a compiled-in preset by file name ("07-rescale-balancing.noether").
     bool loadPreset(const QString& file);
     /// Puts a document on screen (one undo step), its view settings and explanation.
@@ -129,6 +132,7 @@ class SceneActions : public QObject {
     bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
+    bool openNative(const std::string& native, const QString& path);
     void refuse(const QString& what, const QString& message, const QString& consequence = {});
     void showWarnings(const QStringList& warnings);
     void addRecent(const QString& path);

@@ -27,6 +27,7 @@ constexpr const char* kLinkPrefix = "noether:";
 const QStringList kPanels = {"landscape", "charges", "budget",     "phase",
                              "loss",      "lr",      "explanation"};
 const QStringList kPalettes = {"default", "projector", "colorblind"};
+const QStringList kTimeWindows = {"log", "all", "first 10%", "first 1%"};
 
 std::string shortest(double x) {
     return QString::number(x, 'g', QLocale::FloatingPointShortest).toStdString();
@@ -380,6 +381,14 @@ Status check_view(const QJsonObject& root, int dim, SceneDocument& doc) {
     QString text;
     if (auto s = read_string(v, "phase", "view", text); !s) return s;
     if (auto s = read_string(v, "palette", "view", text); !s) return s;
+    if (v.contains("time_window")) {
+        QString w;
+        if (auto s = read_string(v, "time_window", "view", w); !s) return s;
+        if (!kTimeWindows.contains(w))
+            return Error{"view.time_window", "must be one of " +
+                                                 kTimeWindows.join(", ").toStdString() + " (got '" +
+                                                 w.toStdString() + "')"};
+    }
     if (v.contains("palette") && !kPalettes.contains(text))
         doc.warnings << QString("view.palette: unknown palette '%1' kept (known: %2)")
                             .arg(text, kPalettes.join(", "));

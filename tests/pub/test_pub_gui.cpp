@@ -15,6 +15,7 @@
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLogValueAxis>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -25,16 +26,23 @@
 #include <QTest>
 #include <QTimer>
 #include <QUrl>
+#include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "gui/app_driver.hpp"
+#include "gui/figure/chart_figures.hpp"
+#include "gui/figure/figure_style.hpp"
 #include "gui/lecture/lecture_mode.hpp"
 #include "gui/main_window.hpp"
 #include "gui/panels/controls_panel.hpp"
 #include "gui/panels/explanation_panel.hpp"
+#include "gui/panels/timeline.hpp"
 #include "gui/panels/value_control.hpp"
 #include "gui/scene_actions.hpp"
 #include "gui/views/charge_chart.hpp"
@@ -265,6 +273,89 @@ TEST_F(PubWindowTest, AHugeSceneFileIsReadWhileTheWindowKeepsRunning) {
         << actions()->lastError().toStdString();
     EXPECT_TRUE(actions()->lastError().contains(path)) << actions()->lastError().toStdString();
     EXPECT_TRUE(scene() == before);
+}
+
+// Issue 18: a file whose name is not UTF-8 opens by its bytes (as `noetherlab --scene` passes
+// them); Save then asks for a name instead of writing to the U+FFFD-mangled one.
+TEST_F(PubWindowTest, AFileNamedByNonUtf8BytesOpensAndIsNotSavedUnderAnotherName) {
+    ASSERT_TRUE(actions()->loadPreset("06-weight-decay-oscillator.noether"));
+    const Scene preset = scene();
+    ASSERT_TRUE(actions()->saveTo(dir_.filePath("plain.noether")));
+    const std::string native = QFile::encodeName(dir_.path()).toStdString() + "/sc\xff\xfe.noether";
+    ASSERT_EQ(
+        std::rename(QFile::encodeName(dir_.filePath("plain.noether")).constData(), native.c_str()),
+        0);
+    ASSERT_TRUE(actions()->loadPreset("01a-loss-vs-dynamics-x1.noether"));
+    ASSERT_FALSE(scene() == preset);
+    // Qt's text of the name is another file.
+    EXPECT_FALSE(actions()->openFile(QString::fromLocal8Bit(native.c_str())));
+    ASSERT_TRUE(actions()->openNativeFile(native)) << actions()->lastError().toStdString();
+    EXPECT_TRUE(scene() == preset);
+    EXPECT_TRUE(actions()->currentPath().isEmpty());
+}
+
+// Issue 13: an exported chart has the time axis the screen shows (it used a linear axis while
+// the screen showed log time): for each of the timeline's windows, the charge and loss charts'
+// x axes on screen and in the figure are the same kind over the same range; the window is saved
+// in the scene file (view.time_window) and comes back with it.
+TEST_F(PubWindowTest, ExportedChartsHaveTheTimeAxisOnScreen) {
+    ASSERT_TRUE(actions()->loadPreset("02a-noether-charge-underdamped.noether"));
+    ASSERT_TRUE(settle());
+    const figure::Theme th = figure::makeTheme(figure::Palette::Paper, 9.0, 1.0);
+    auto screenAxis = [](ChartPanel* chart) {
+        for (QAbstractAxis* a : chart->chart()->axes(Qt::Horizontal)) {
+            if (!a->isVisible()) continue;
+            if (auto* l = qobject_cast<QLogValueAxis*>(a))
+                return std::tuple(true, l->min(), l->max());
+            if (auto* v = qobject_cast<QValueAxis*>(a))
+                return std::tuple(false, v->min(), v->max());
+        }
+        return std::tuple(false, double(NAN), double(NAN));
+    };
+    auto screenTitle = [](ChartPanel* chart) {
+        for (QAbstractAxis* a : chart->chart()->axes(Qt::Horizontal))
+            if (a->isVisible()) return a->titleText();
+        return QString();
+    };
+    const char* names[] = {"log", "all", "first 10%", "first 1%"};
+    for (int w = 0; w < 4; ++w) {
+        window_->timeline()->setWindowIndex(w);
+        ASSERT_TRUE(settle());
+        auto data = actions()->figureData(false);
+        ASSERT_TRUE(data) << data.error().what();
+        const figure::FigureOptions opt;
+        const figure::PlotSpec specs[] = {figure::chargeSpec(*data, opt, th, 400),
+                                          figure::lossSpec(*data, opt, th, 400)};
+        ChartPanel* charts[] = {window_->charges(), window_->lossChart()};
+        for (int k = 0; k < 2; ++k) {
+            const auto [log, lo, hi] = screenAxis(charts[k]);
+            EXPECT_EQ(specs[k].x.log, log) << names[w] << " chart " << k;
+            EXPECT_DOUBLE_EQ(specs[k].x.lo, lo) << names[w] << " chart " << k;
+            EXPECT_DOUBLE_EQ(specs[k].x.hi, hi) << names[w] << " chart " << k;
+            EXPECT_EQ(specs[k].x.title, screenTitle(charts[k])) << names[w] << " chart " << k;
+        }
+        EXPECT_EQ(actions()->document().view.value("time_window").toString(),
+                  w == 0 ? QString() : QString(names[w]));
+    }
+    const QString path = dir_.filePath("window.noether");
+    ASSERT_TRUE(actions()->saveTo(path));
+    window_->timeline()->setWindowIndex(0);
+    ASSERT_TRUE(actions()->openFile(path));
+    EXPECT_DOUBLE_EQ(window_->timeline()->window(), 0.01);
+    // A window the screen does not offer is refused, naming the field.
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    QByteArray bytes = f.readAll();
+    f.close();
+    bytes.replace("\"first 1%\"", "\"first 5%\"");
+    const QString bad = dir_.filePath("bad-window.noether");
+    QFile g(bad);
+    ASSERT_TRUE(g.open(QIODevice::WriteOnly));
+    g.write(bytes);
+    g.close();
+    EXPECT_FALSE(actions()->openFile(bad));
+    EXPECT_TRUE(actions()->lastError().contains("view.time_window"))
+        << actions()->lastError().toStdString();
 }
 
 TEST_F(PubWindowTest, PresetsMenuListsTheIndexInOrder) {

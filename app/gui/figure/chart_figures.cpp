@@ -33,19 +33,53 @@ PlotLine ghostLine(const Ghost& g, Model m, const Theme& th, bool legend) {
     return l;
 }
 
-// The x axis of the time charts: steps 0..N.
-PlotAxis stepAxis(long steps) {
-    PlotAxis a = niceLinear(0.0, static_cast<double>(steps), QObject::tr("step n   (t = nη)"));
-    a.lo = 0.0;
-    a.hi = static_cast<double>(std::max(steps, 1L));
-    a.tick_values = niceTicks(a.lo, a.hi, 4);
-    return a;
-}
+// The time axis of the charts, as on screen (Timeline's window, views/time_chart.cpp): the whole
+// run on a log axis at n + 1 (view.time_window "log", the default), or steps 0..end of the
+// whole run or its first 10 % / 1 %.
+class TimeWindow {
+  public:
+    TimeWindow(long steps, double window) : log_(window <= 0.0) {
+        const double f = log_ ? 1.0 : std::min(window, 1.0);
+        end_ = std::max<long>(1, std::lround(f * static_cast<double>(std::max(steps, 1L))));
+    }
+    PlotAxis axis() const {
+        if (log_) {
+            PlotAxis a = niceLog(1.0, static_cast<double>(end_ + 1),
+                                 QObject::tr("step n + 1   (log scale)"));
+            a.lo = 1.0;
+            a.hi = static_cast<double>(end_ + 1);
+            return a;
+        }
+        PlotAxis a = niceLinear(0.0, static_cast<double>(end_), QObject::tr("step n   (t = nη)"));
+        a.lo = 0.0;
+        a.hi = static_cast<double>(end_);
+        a.tick_values = niceTicks(a.lo, a.hi, 4);
+        return a;
+    }
+    /// Samples inside the window.
+    long cap() const { return end_ + 1; }
+    /// The first n samples of y (clipped to the window), decimated for `columns` columns.
+    std::vector<QPointF> series(const double* y, long n, int columns) const {
+        return decimatedSeries(y, std::min(n, cap()), 0.0, static_cast<double>(end_), columns,
+                               log_);
+    }
+    /// The x of sample i (NaN outside the window: no marker).
+    double x(long i) const {
+        if (i < 0 || i > end_) return NAN;
+        return static_cast<double>(i) + (log_ ? 1.0 : 0.0);
+    }
+
+  private:
+    bool log_;
+    long end_ = 1;
+};
 
 struct Range {
+    long cap = 1L << 62;  ///< samples inside the time window
     double lo = 0, hi = 0;
     bool any = false;
     void add(const std::vector<double>& v, long n, bool positive) {
+        n = std::min(n, cap);
         double a, b;
         if (!finiteRange(v, n, positive, a, b)) return;
         lo = any ? std::min(lo, a) : a;
@@ -69,7 +103,8 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
     spec.y.title = QObject::tr("J");
     if (!data.run) return spec;
     const Run& run = *data.run;
-    spec.x = stepAxis(run.scene.steps);
+    const TimeWindow tw(run.scene.steps, data.view.time_window);
+    spec.x = tw.axis();
     const auto& gens = run.loss->generators();
     if (gens.empty()) {
         spec.title = QObject::tr("No continuous symmetry: no Noether charge");
@@ -81,12 +116,12 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
     spec.title += QObject::tr(" for %1").arg(QString::fromStdString(gname));
     if (run.scene.loss.eps != 0.0) spec.title += QObject::tr(" (broken by ε)");
     const bool budget = data.view.budget;
-    Range left, right;
+    Range left{tw.cap()}, right{tw.cap()};
     bool named[3] = {false, false, false};
     int budget_model = -1;
     auto series = [&](const std::vector<double>& v, long n_all) {
         const long n = drawnSamples(n_all, opt);
-        return decimatedSeries(v.data(), n, 0.0, static_cast<double>(run.scene.steps), columns);
+        return tw.series(v.data(), n, columns);
     };
     for (Model m : kModelDrawOrder) {
         const Trajectory* tr = run.find(m);
@@ -165,7 +200,7 @@ PlotSpec chargeSpec(const FigureData& data, const FigureOptions& opt, const Them
         spec.y2 = niceLinear(right.lo, right.hi, t);
         spec.has_y2 = true;
     }
-    if (opt.time_index >= 0) spec.now_x = static_cast<double>(opt.time_index);
+    if (opt.time_index >= 0) spec.now_x = tw.x(opt.time_index);
     return spec;
 }
 
@@ -242,7 +277,8 @@ PlotSpec lossSpec(const FigureData& data, const FigureOptions& opt, const Theme&
     spec.title = QObject::tr("Loss f(q(t))");
     if (!data.run) return spec;
     const Run& run = *data.run;
-    spec.x = stepAxis(run.scene.steps);
+    const TimeWindow tw(run.scene.steps, data.view.time_window);
+    spec.x = tw.axis();
     // A log axis needs f > 0: if any model reaches f <= 0 (a tilted loss), show f − min f.
     double fmin = INFINITY;
     auto scan = [&fmin](const Trajectory& tr) {
@@ -255,7 +291,7 @@ PlotSpec lossSpec(const FigureData& data, const FigureOptions& opt, const Theme&
         if (g.run && !g.run->trajectories.empty()) scan(g.run->trajectories.front());
     const bool shift = std::isfinite(fmin) && fmin < 0.0;
     if (shift) spec.title = QObject::tr("Loss f(q(t)) − min f");
-    Range yr;
+    Range yr{tw.cap()};
     auto add = [&](const Trajectory& tr, PlotLine l) {
         std::vector<double> v = tr.loss;
         if (shift)
@@ -263,8 +299,7 @@ PlotSpec lossSpec(const FigureData& data, const FigureOptions& opt, const Theme&
                 f -= fmin;
         const long n = static_cast<long>(v.size());
         yr.add(v, n, true);
-        l.pts = decimatedSeries(v.data(), drawnSamples(n, opt), 0.0,
-                                static_cast<double>(run.scene.steps), columns);
+        l.pts = tw.series(v.data(), drawnSamples(n, opt), columns);
         spec.lines.push_back(l);
     };
     for (const Ghost& g : data.ghosts)
@@ -278,7 +313,7 @@ PlotSpec lossSpec(const FigureData& data, const FigureOptions& opt, const Theme&
                           [](const PlotLine& l) { return l.style != Qt::DotLine; });
     spec.y = yr.any ? niceLog(yr.lo, yr.hi, shift ? QObject::tr("f − min f") : QObject::tr("f"))
                     : niceLog(1e-3, 1, QObject::tr("f"));
-    if (opt.time_index >= 0) spec.now_x = static_cast<double>(opt.time_index);
+    if (opt.time_index >= 0) spec.now_x = tw.x(opt.time_index);
     return spec;
 }
 
@@ -288,10 +323,10 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
     spec.title = QObject::tr("Effective learning rate η/|q|²");
     if (!data.run) return spec;
     const Run& run = *data.run;
-    spec.x = stepAxis(run.scene.steps);
-    Range yr;
+    const TimeWindow tw(run.scene.steps, data.view.time_window);
+    spec.x = tw.axis();
+    Range yr{tw.cap()};
     bool have17 = false, have_rms = false;
-    const double steps = static_cast<double>(run.scene.steps);
     std::vector<PlotLine> preds;
     for (const Ghost& g : data.ghosts) {
         if (!g.run || g.run->trajectories.empty()) continue;
@@ -300,7 +335,7 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
             PlotLine l = ghostLine(g, tr.model, th, true);
             const long n = static_cast<long>(s->values.size());
             yr.add(s->values, n, true);
-            l.pts = decimatedSeries(s->values.data(), drawnSamples(n, opt), 0.0, steps, columns);
+            l.pts = tw.series(s->values.data(), drawnSamples(n, opt), columns);
             spec.lines.push_back(l);
         }
     }
@@ -311,7 +346,7 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
             PlotLine l = modelLine(m, th, QString());
             const long n = static_cast<long>(s->values.size());
             yr.add(s->values, n, true);
-            l.pts = decimatedSeries(s->values.data(), drawnSamples(n, opt), 0.0, steps, columns);
+            l.pts = tw.series(s->values.data(), drawnSamples(n, opt), columns);
             spec.lines.push_back(l);
         }
     }
@@ -328,7 +363,7 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
             l.legend = QObject::tr("Eq. 17 (%1)").arg(validityWord(s->validity));
             const long n = static_cast<long>(s->values.size());
             yr.add(s->values, n, true);
-            l.pts = decimatedSeries(s->values.data(), drawnSamples(n, opt), 0.0, steps, columns);
+            l.pts = tw.series(s->values.data(), drawnSamples(n, opt), columns);
             preds.push_back(l);
         }
         if (const NamedSeries* s = tr.prediction("effective_lr_rmsprop"); s && !have_rms) {
@@ -342,7 +377,7 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
             l.legend = QObject::tr("RMSProp-norm η/√G, matched ρ (analogy)");
             // G starts at 0: the early rate is large and clipped at the axis, as on screen.
             const long n = static_cast<long>(s->values.size());
-            l.pts = decimatedSeries(s->values.data(), drawnSamples(n, opt), 0.0, steps, columns);
+            l.pts = tw.series(s->values.data(), drawnSamples(n, opt), columns);
             preds.push_back(l);
         }
     }
@@ -350,7 +385,7 @@ PlotSpec effectiveLrSpec(const FigureData& data, const FigureOptions& opt, const
     spec.y = yr.any ? niceLog(yr.lo, yr.hi, QObject::tr("η_eff"))
                     : niceLog(1e-3, 1, QObject::tr("η_eff"));
     if (!yr.any) spec.message = QObject::tr("no scale symmetry: η/|q|² does not apply");
-    if (opt.time_index >= 0) spec.now_x = static_cast<double>(opt.time_index);
+    if (opt.time_index >= 0) spec.now_x = tw.x(opt.time_index);
     return spec;
 }
 
@@ -359,16 +394,16 @@ PlotSpec normSpec(const FigureData& data, const FigureOptions& opt, const Theme&
     spec.title = QObject::tr("Squared norm |q|²");
     if (!data.run) return spec;
     const Run& run = *data.run;
-    spec.x = stepAxis(run.scene.steps);
-    Range yr;
-    const double steps = static_cast<double>(run.scene.steps);
+    const TimeWindow tw(run.scene.steps, data.view.time_window);
+    spec.x = tw.axis();
+    Range yr{tw.cap()};
     for (const Ghost& g : data.ghosts) {
         if (!g.run || g.run->trajectories.empty()) continue;
         const Trajectory& tr = g.run->trajectories.front();
         PlotLine l = ghostLine(g, tr.model, th, true);
         const long n = static_cast<long>(tr.r2.size());
         yr.add(tr.r2, n, false);
-        l.pts = decimatedSeries(tr.r2.data(), drawnSamples(n, opt), 0.0, steps, columns);
+        l.pts = tw.series(tr.r2.data(), drawnSamples(n, opt), columns);
         spec.lines.push_back(l);
     }
     for (Model m : kModelDrawOrder) {
@@ -377,7 +412,7 @@ PlotSpec normSpec(const FigureData& data, const FigureOptions& opt, const Theme&
         PlotLine l = modelLine(m, th, QString());
         const long n = static_cast<long>(tr->r2.size());
         yr.add(tr->r2, n, false);
-        l.pts = decimatedSeries(tr->r2.data(), drawnSamples(n, opt), 0.0, steps, columns);
+        l.pts = tw.series(tr->r2.data(), drawnSamples(n, opt), columns);
         spec.lines.push_back(l);
     }
     // The laws of the first model (discrete if shown), where they apply (as on screen).
@@ -394,14 +429,14 @@ PlotSpec normSpec(const FigureData& data, const FigureOptions& opt, const Theme&
             l.legend = QObject::tr("%1 (%2)").arg(QObject::tr(label), validityWord(s->validity));
             const long n = static_cast<long>(s->values.size());
             yr.add(s->values, n, false);
-            l.pts = decimatedSeries(s->values.data(), drawnSamples(n, opt), 0.0, steps, columns);
+            l.pts = tw.series(s->values.data(), drawnSamples(n, opt), columns);
             spec.lines.push_back(l);
         }
     }
     spec.y = yr.any ? niceLinear(yr.lo, yr.hi, QObject::tr("|q|²"))
                     : niceLinear(0, 1, QObject::tr("|q|²"));
     if (!yr.any) spec.message = QObject::tr("no scale symmetry: |q|² is not a charge here");
-    if (opt.time_index >= 0) spec.now_x = static_cast<double>(opt.time_index);
+    if (opt.time_index >= 0) spec.now_x = tw.x(opt.time_index);
     return spec;
 }
 

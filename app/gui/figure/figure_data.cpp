@@ -66,6 +66,9 @@ ViewSettings readViewSettings(const QJsonObject& view) {
         if (v.isString()) s.panels << v.toString();
     s.budget = s.panels.contains("budget");
     if (view.value("palette").isString()) s.palette = view.value("palette").toString();
+    for (const TimeWindowName& w : kTimeWindows)
+        if (view.value("time_window").toString() == QLatin1String(w.name))
+            s.time_window = w.fraction;
     return s;
 }
 
@@ -86,6 +89,9 @@ QJsonObject writeViewSettings(QJsonObject view, const ViewSettings& s) {
     if (!s.phase.isEmpty()) view["phase"] = s.phase;
     if (!s.panels.isEmpty()) view["panels"] = QJsonArray::fromStringList(s.panels);
     if (!s.palette.isEmpty()) view["palette"] = s.palette;
+    for (const TimeWindowName& w : kTimeWindows)
+        if (w.fraction == s.time_window && (s.time_window != 0.0 || view.contains("time_window")))
+            view["time_window"] = QLatin1String(w.name);
     return view;
 }
 

@@ -41,7 +41,18 @@ struct ViewSettings {
     QStringList panels;            ///< panels in order ("" = the default set)
     bool budget = false;           ///< "budget" in panels: the charge budget terms
     QString palette;               ///< palette name ("" = default)
+    /// view.time_window, the charts' time axis as on screen: 0 = the whole run on a log axis
+    /// ("log", the default), else the fraction shown on a linear axis ("all" 1, "first 10%"
+    /// 0.1, "first 1%" 0.01).
+    double time_window = 0.0;
 };
+/// The names of view.time_window and their fractions (0 = log time), in the screen's order.
+struct TimeWindowName {
+    const char* name;
+    double fraction;
+};
+inline constexpr TimeWindowName kTimeWindows[4] = {
+    {"log", 0.0}, {"all", 1.0}, {"first 10%", 0.1}, {"first 1%", 0.01}};
 /// Reads the settings from a document's view object (unknown or ill-typed members: defaults).
 ViewSettings readViewSettings(const QJsonObject& view);
 /// Writes the settings back into a view object (other members kept).

@@ -177,34 +177,42 @@ bool finiteRange(const std::vector<double>& v, long n, bool positive, double& lo
     return any;
 }
 
-std::vector<QPointF> decimatedSeries(const double* y, long n, double x0, double x1, int columns) {
+std::vector<QPointF> decimatedSeries(const double* y, long n, double x0, double x1, int columns,
+                                     bool log_time) {
     std::vector<QPointF> out;
     if (n <= 0) return out;
-    const double span = std::max(x1 - x0, 1e-300);
     columns = std::max(columns, 16);
+    // Sample i sits at x = i, or at i + 1 on a log time axis (which cannot show 0).
+    const double shift = log_time ? 1.0 : 0.0;
+    auto x_of = [shift](long i) { return static_cast<double>(i) + shift; };
+    const double span = std::max(x1 - x0, 1e-300);
+    const double decades = std::max(std::log10(std::max(x1 + shift, 1.0 + 1e-12)), 1e-300);
+    auto column = [&](long i) {
+        const double f =
+            log_time ? std::log10(x_of(i)) / decades : (static_cast<double>(i) - x0) / span;
+        return static_cast<long>(std::floor(f * columns));
+    };
     // Short series: every point.
     if (n <= 2 * columns) {
         out.reserve(static_cast<size_t>(n));
         for (long i = 0; i < n; ++i)
-            out.emplace_back(static_cast<double>(i), std::isfinite(y[i]) ? y[i] : NAN);
+            out.emplace_back(x_of(i), std::isfinite(y[i]) ? y[i] : NAN);
         return out;
     }
     long i = 0;
     bool broken = false;
     while (i < n) {
-        const long col =
-            static_cast<long>(std::floor((static_cast<double>(i) - x0) / span * columns));
+        const long col = column(i);
         long j = i;
         long imin = -1, imax = -1, ifirst = -1, ilast = -1;
-        while (j < n && static_cast<long>(
-                            std::floor((static_cast<double>(j) - x0) / span * columns)) == col) {
+        while (j < n && column(j) == col) {
             if (std::isfinite(y[j])) {
                 if (ifirst < 0) ifirst = j;
                 ilast = j;
                 if (imin < 0 || y[j] < y[imin]) imin = j;
                 if (imax < 0 || y[j] > y[imax]) imax = j;
             } else if (!broken) {
-                out.emplace_back(static_cast<double>(j), NAN);
+                out.emplace_back(x_of(j), NAN);
                 broken = true;
             }
             ++j;
@@ -214,7 +222,7 @@ std::vector<QPointF> decimatedSeries(const double* y, long n, double x0, double 
             long last = -1;
             for (long k : idx) {
                 if (k == last) continue;
-                out.emplace_back(static_cast<double>(k), y[k]);
+                out.emplace_back(x_of(k), y[k]);
                 last = k;
             }
             broken = false;

@@ -91,8 +91,10 @@ PlotAxis niceLog(double lo, double hi, const QString& title);
 bool finiteRange(const std::vector<double>& v, long n, bool positive, double& lo, double& hi);
 
 /// y_i at x_i = i (i < n), decimated to about `columns` columns over [x0, x1] (min/max per
-/// column); non-finite values break the line.
-std::vector<QPointF> decimatedSeries(const double* y, long n, double x0, double x1, int columns);
+/// column); non-finite values break the line. `log_time`: at x_i = i + 1, columns equally wide
+/// in log x over [1, x1 + 1] (the screen's log time axis).
+std::vector<QPointF> decimatedSeries(const double* y, long n, double x0, double x1, int columns,
+                                     bool log_time = false);
 /// A path (x_i, y_i), dropping points closer than `min_frac` of the box to the last kept one.
 std::vector<QPointF> decimatedPath(const double* x, const double* y, long n, double xspan,
                                    double yspan, double min_frac);

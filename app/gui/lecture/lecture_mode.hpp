@@ -44,8 +44,6 @@ class LectureMode : public QObject {
     bool go(int i);
 
     Playlist& playlist() { return playlist_; }
-    /// Replaces the playlist (e.g. files chosen by the lecturer).
-    void setPlaylist(const Playlist& p) { playlist_ = p; }
 
     /// The projector palette: high contrast, black on white.
     static QPalette projectorPalette();

@@ -1,7 +1,6 @@
 #include "gui/lecture/playlist.hpp"
 
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,13 +19,6 @@ Playlist Playlist::presets() {
         if (file.isEmpty()) continue;
         p.entries_.push_back({":/presets/" + file, o.value("title").toString(file)});
     }
-    return p;
-}
-
-Playlist Playlist::fromFiles(const QStringList& paths) {
-    Playlist p;
-    for (const QString& path : paths)
-        p.entries_.push_back({path, QFileInfo(path).completeBaseName()});
     return p;
 }
 

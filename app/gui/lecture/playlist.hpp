@@ -19,8 +19,6 @@ class Playlist {
 
     /// The story presets in index order (empty if the index cannot be read).
     static Playlist presets();
-    /// A playlist of files (titles: the file names).
-    static Playlist fromFiles(const QStringList& paths);
 
     int size() const { return static_cast<int>(entries_.size()); }
     bool empty() const { return entries_.empty(); }

@@ -20,6 +20,7 @@ class ChargeChart : public TimeChart {
     void applyTheme(bool dark) override;
     /// Shows or hides the budget terms.
     void setBudgetVisible(bool on);
+    bool budgetVisible() const { return budget_->isChecked(); }
     /// Number of points currently in the charge series of a model (tests).
     int pointCount(Model model) const;
 

@@ -385,6 +385,14 @@ PlaneBox LandscapeView::dataBox() const {
     return {cx - hx, cx + hx, cy - hy, cy + hy};
 }
 
+void LandscapeView::setHeatmapStyle(const HeatmapStyle& style) {
+    // Each control restyles on change: the last one leaves style_ equal to `style`.
+    scale_->setCurrentIndex(style.log_scale ? 0 : 1);
+    colormap_->setCurrentIndex(std::clamp(style.colormap, 0, 1));
+    isolines_->setChecked(style.isolines);
+    orbits_->setChecked(style.orbits);
+}
+
 void LandscapeView::fit() {
     window_->fitTo(dataBox());
 }

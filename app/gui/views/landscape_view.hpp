@@ -80,6 +80,10 @@ class LandscapeView : public QWidget {
     LandscapeWindow* glWindow() const { return window_; }
     /// The plane shown: axes i, j and the point it passes through.
     Slice currentSlice() const { return slice(); }
+    /// The heatmap's style as its controls set it (what a scene file's view.landscape saves).
+    HeatmapStyle heatmapStyle() const { return style_; }
+    /// Sets the controls (and so the heatmap) to a style.
+    void setHeatmapStyle(const HeatmapStyle& style);
     /// Adds a control to the toolbar row (before the Fit button).
     void addControl(QWidget* w);
     QWidget* container() const { return container_; }

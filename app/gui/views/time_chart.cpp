@@ -68,15 +68,6 @@ QLineSeries* TimeChart::newGhostLine(const QPen& pen, int axis) {
     return addLine(QString(), pen, axis);
 }
 
-void TimeChart::clearLines() {
-    for (QLineSeries* s : lines_) {
-        chart()->removeSeries(s);
-        delete s;
-    }
-    lines_.clear();
-    ghost_lines_.clear();
-}
-
 void TimeChart::applyRange(QAbstractAxis* axis, const RangeKeeper& r) {
     if (auto* v = qobject_cast<QValueAxis*>(axis)) {
         r.applyTicks(v);

@@ -38,8 +38,6 @@ class TimeChart : public ChartPanel {
     /// Replaces the data of every fed series (others are cleared); fits axes; moves the marker.
     void feed(const std::vector<Feed>& feeds, long steps);
     QLineSeries* newGhostLine(const QPen& pen, int axis) override;
-    /// Removes every line but the marker.
-    void clearLines();
     /// Hides the legend entries that must not show (the marker; subclasses add theirs).
     void fixLegend() override;
 

@@ -49,9 +49,6 @@ class Loss {
     /// Lie derivative L_xi f(q) = <grad f(q), xi(q)>.
     double lie_derivative(const Generator& xi, VecRef q) const { return gradient(q).dot(xi.xi(q)); }
 
-    /// Adds a generator (used when symmetry discovery adopts one).
-    void add_generator(Generator g) { generators_.push_back(std::move(g)); }
-
   protected:
     Loss(std::string name, int dim, double eps) : name_(std::move(name)), dim_(dim), eps_(eps) {}
     std::string name_;
