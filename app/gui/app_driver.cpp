@@ -1,9 +1,12 @@
 #include "gui/app_driver.hpp"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QImage>
+#include <QImageWriter>
 #include <QSlider>
 #include <QTimer>
 #include <algorithm>
@@ -14,6 +17,7 @@
 #include "gui/model/scene_model.hpp"
 #include "gui/panels/controls_panel.hpp"
 #include "gui/profile.hpp"
+#include "io/file_io.hpp"
 #include "noether/loss.hpp"
 
 namespace noether::gui {
@@ -106,8 +110,17 @@ InteractionStats benchInteraction(MainWindow& w, int n) {
 QString saveScreenshot(MainWindow& w, const QString& path) {
     const QImage img = w.grabWindowImage();
     if (img.isNull()) return QObject::tr("could not grab the window");
-    if (!img.save(path)) return QObject::tr("could not write %1").arg(path);
-    return {};
+    // The format of the name's suffix where Qt writes it (.png, .jpg, .bmp, ...), else PNG:
+    // `--screenshot shot` writes a PNG called "shot". Written whole or not at all.
+    QByteArray format = QFileInfo(path).suffix().toLower().toLatin1();
+    if (!QImageWriter::supportedImageFormats().contains(format)) format = "png";
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (!img.save(&buffer, format.constData()))
+        return QObject::tr("could not encode the screenshot as %1")
+            .arg(QString::fromLatin1(format));
+    return QString::fromStdString(io::write_file_bytes(io::native_name(path), bytes));
 }
 
 QStringList sceneOptionNames() {
@@ -185,6 +198,26 @@ QString applySceneOptions(const QStringList& args, Scene& scene) {
                     std::vector<double>(v.data(), v.data() + v.size());
         }
         if (!ok) return QObject::tr("--%1: cannot use '%2'").arg(name, value);
+    }
+    // A rule without a momentum buffer cannot take a kick: the loss's suggested kick (that of
+    // rotation_hat) is dropped, as a rule change in the window drops it; a kick asked for is
+    // refused. Models the rule has none of go the same way unless --models asked for them.
+    // Without this `--scene-loss rotation_hat --rule adam` started in an invalid scene with the
+    // kick's check box disabled, which the user could not leave.
+    const bool kick_given = args.contains("v0"), models_given = args.contains("models");
+    if (scene.v0 && scene.rule.rule != Rule::Sgd && scene.rule.rule != Rule::RmsProp) {
+        if (kick_given)
+            return QObject::tr("--v0: a kick needs a momentum buffer (sgd or rmsprop), not %1")
+                .arg(to_string(scene.rule.rule));
+        scene.v0.reset();
+    }
+    if (!models_given) SceneModel::dropUnavailableModels(scene);
+    auto loss = make_loss(scene.loss);
+    if (!loss) return QString::fromStdString(loss.error().what());
+    if (auto st = validate(scene, **loss); !st) {
+        const Error& e = st.error();
+        return QString::fromStdString(e.field.empty() ? e.message
+                                                      : "--" + e.field + ": " + e.message);
     }
     return {};
 }

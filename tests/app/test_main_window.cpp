@@ -5,25 +5,30 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QRandomGenerator>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShortcut>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextDocument>
 #include <QXYSeries>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include "gui/app_driver.hpp"
 #include "gui/main_window.hpp"
+#include "gui/model/scene_model.hpp"
 #include "gui/panels/controls_panel.hpp"
 #include "gui/panels/steady_box.hpp"
 #include "gui/panels/timeline.hpp"
@@ -446,3 +451,78 @@ TEST(SteadyBoxTest, ReservesTheHeightOfEveryTextItHasShownAndCopiesItsText) {
     box.actions().front()->trigger();
     EXPECT_EQ(QApplication::clipboard()->text(), "m = 0.0095");
 }
+
+namespace {
+
+// Issue 14: Ctrl+E was bound to both Export view and Loss expression, so neither fired. Every
+// shortcut of the window is bound once (QAction and QShortcut alike).
+TEST_F(MainWindowTest, EveryShortcutIsBoundOnce) {
+    std::map<QString, QStringList> owners;
+    for (const QAction* a : window_->findChildren<QAction*>())
+        for (const QKeySequence& k : a->shortcuts())
+            if (!k.isEmpty())
+                owners[k.toString(QKeySequence::PortableText)] << a->text().remove('&');
+    for (const QShortcut* s : window_->findChildren<QShortcut*>())
+        for (const QKeySequence& k : s->keys())
+            if (!k.isEmpty()) owners[k.toString(QKeySequence::PortableText)] << s->objectName();
+    ASSERT_FALSE(owners.empty());
+    for (const auto& [key, who] : owners)
+        EXPECT_EQ(who.size(), 1) << key.toStdString() << " is bound to "
+                                 << who.join(", ").toStdString();
+    EXPECT_TRUE(owners.count("Ctrl+T") && owners["Ctrl+T"].front().startsWith("Loss expression"));
+    EXPECT_TRUE(owners.count("Ctrl+E") && owners["Ctrl+E"].front().startsWith("Export view"));
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 14: `--screenshot FILE` wrote nothing unless FILE ended in .png. A name without a known
+// image suffix gets a PNG; a .jpg name a JPEG; an unwritable place a message naming it.
+TEST_F(MainWindowTest, AScreenshotNeedsNoSuffixAndAFailedOneSaysWhere) {
+    QTemporaryDir dir;
+    const QString plain = dir.filePath("shot");
+    ASSERT_EQ(saveScreenshot(*window_, plain), QString());
+    QFile f(plain);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(f.read(8).startsWith("\x89PNG")) << "not a PNG";
+    const QString jpg = dir.filePath("shot.jpg");
+    ASSERT_EQ(saveScreenshot(*window_, jpg), QString());
+    QFile j(jpg);
+    ASSERT_TRUE(j.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(j.read(3).startsWith("\xff\xd8\xff")) << "not a JPEG";
+    const QString bad = dir.filePath("missing/shot.png");
+    const QString err = saveScreenshot(*window_, bad);
+    EXPECT_TRUE(err.contains("could not write") && err.contains(bad)) << err.toStdString();
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 14: `--scene-loss rotation_hat --rule adam` started in an invalid scene (the loss's
+// suggested kick needs a momentum buffer) with the kick's check box disabled. The suggested kick
+// is dropped; a kick asked for, or any other invalid start, is a message naming the option.
+TEST(SceneOptions, ARuleWithoutMomentumDropsTheSuggestedKickAndInvalidStartsAreNamed) {
+    Scene sc = SceneModel::defaultScene();
+    ASSERT_EQ(applySceneOptions({"scene-loss", "rotation_hat", "rule", "adam"}, sc), QString());
+    EXPECT_FALSE(sc.v0.has_value());
+    EXPECT_EQ(sc.rule.rule, Rule::Adam);
+    auto loss = make_loss(sc.loss);
+    ASSERT_TRUE(loss);
+    EXPECT_TRUE(validate(sc, **loss));
+    // With SGD the suggested kick stays.
+    Scene kicked = SceneModel::defaultScene();
+    ASSERT_EQ(applySceneOptions({"scene-loss", "rotation_hat", "momentum", "0.9"}, kicked),
+              QString());
+    EXPECT_TRUE(kicked.v0.has_value());
+    Scene asked = SceneModel::defaultScene();
+    const QString err =
+        applySceneOptions({"scene-loss", "rotation_hat", "rule", "adam", "v0", "0.3,0.1"}, asked);
+    EXPECT_TRUE(err.startsWith("--v0:") && err.contains("adam")) << err.toStdString();
+    Scene bad = SceneModel::defaultScene();
+    const QString lr = applySceneOptions({"lr", "-1"}, bad);
+    EXPECT_TRUE(lr.contains("lr")) << lr.toStdString();
+}
+
+}  // namespace

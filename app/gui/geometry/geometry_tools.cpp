@@ -71,7 +71,8 @@ GeometryTools::GeometryTools(MainWindow* window, QMenu* view_menu) : QObject(win
     QAction* help = w_->menuBar()->actions().isEmpty() ? nullptr : w_->menuBar()->actions().last();
     w_->menuBar()->insertMenu(help, tools);
     QAction* edit = tools->addAction(tr("Loss &expression…"), this, [this] { openLossEditor(); });
-    edit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    // Ctrl+T (typed loss): Ctrl+E is Export view; bound twice, neither fired.
+    edit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     edit->setToolTip(tr("Type a loss as an expression in q1..qn"));
     QAction* find = tools->addAction(tr("&Find symmetries…"), this, [this] { openDiscovery(); });
     find->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));

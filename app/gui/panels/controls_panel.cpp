@@ -134,7 +134,7 @@ ControlsPanel::ControlsPanel(SceneModel* model, QWidget* parent) : QWidget(paren
     }
     // The last entry opens the loss editor (issue 5: a loss typed as an expression).
     loss_->addItem(tr("typed expression…"), QStringLiteral("expr"));
-    loss_->setItemData(loss_->count() - 1, tr("Type a loss as an expression in q1..qn (Ctrl+E)"),
+    loss_->setItemData(loss_->count() - 1, tr("Type a loss as an expression in q1..qn (Ctrl+T)"),
                        Qt::ToolTipRole);
     addRow(lf, tr("loss f"), loss_, tr("The loss function (PHYSICS.md §5)"));
     formula_ = new QLabel;
