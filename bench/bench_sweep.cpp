@@ -9,6 +9,8 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "noether/sweep.hpp"
 
@@ -60,6 +62,54 @@ BENCHMARK(BM_Sweep)
     ->ArgsProduct({{64, 128, 256}, {1, 2}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// The CSV of the 256² sweep (what `noetherlab-cli sweep` writes): sweep_csv as built (numbers by
+// std::to_chars with precision 17), beside the previous formatter (snprintf "%.17g" into a
+// std::string per number) on the same result, in one run. Items = numbers written.
+const noether::SweepResult& sweep_256() {
+    static const noether::SweepResult r = noether::run_sweep(bench_spec(256, 1000), {}).value();
+    return r;
+}
+
+void BM_SweepCsv(benchmark::State& state) {
+    const noether::SweepResult& r = sweep_256();
+    size_t bytes = 0;
+    for (auto _ : state) {
+        const std::string csv = noether::sweep_csv(r);
+        bytes = csv.size();
+        benchmark::DoNotOptimize(csv.data());
+    }
+    state.SetItemsProcessed(state.iterations() * r.cells() * 3);
+    state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_SweepCsv)->Unit(benchmark::kMillisecond);
+
+std::string snprintf17(double x) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", x);
+    return buf;
+}
+
+void BM_SweepCsvSnprintf(benchmark::State& state) {
+    const noether::SweepResult& r = sweep_256();
+    size_t bytes = 0;
+    for (auto _ : state) {
+        std::string csv = "lr,momentum,final_loss\n";
+        for (long ix = 0; ix < static_cast<long>(r.x.values.size()); ++ix)
+            for (long iy = 0; iy < static_cast<long>(r.y.values.size()); ++iy) {
+                csv.append(snprintf17(r.x.values[ix])).append(",");
+                csv.append(snprintf17(r.y.values[iy]));
+                const double v = r.values[0][r.index(ix, iy)];
+                csv.append(",").append(std::isnan(v) ? std::string("nan") : snprintf17(v));
+                csv.append("\n");
+            }
+        bytes = csv.size();
+        benchmark::DoNotOptimize(csv.data());
+    }
+    state.SetItemsProcessed(state.iterations() * r.cells() * 3);
+    state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_SweepCsvSnprintf)->Unit(benchmark::kMillisecond);
 
 typedef double Vec8 __attribute__((vector_size(64)));
 
