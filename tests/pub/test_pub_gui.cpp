@@ -15,6 +15,8 @@
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLogValueAxis>
 #include <QMenu>
 #include <QMenuBar>
@@ -50,6 +52,7 @@
 #include "gui/views/landscape_window.hpp"
 #include "gui/views/loss_chart.hpp"
 #include "gui/views/phase_chart.hpp"
+#include "gui/views/style.hpp"
 #include "main_window_fixture.hpp"
 #include "pub_support.hpp"
 
@@ -356,6 +359,40 @@ TEST_F(PubWindowTest, ExportedChartsHaveTheTimeAxisOnScreen) {
     EXPECT_FALSE(actions()->openFile(bad));
     EXPECT_TRUE(actions()->lastError().contains("view.time_window"))
         << actions()->lastError().toStdString();
+}
+
+// Issue 14: the legends listed the time marker ("now") and blank markers (the phase chart's
+// per-model dots), crowding out the real entries until Qt cut them ("closed-f…"). After a load
+// and a scrub no legend shows an unnamed entry or the time marker.
+TEST_F(PubWindowTest, LegendsShowOnlyNamedSeries) {
+    // With the application's font, as `noetherlab` starts (the legends are then crowded).
+    const QFont before = QApplication::font();
+    applyLectureAppFont();
+    // The scene loaded before the window is shown, as `noetherlab --scene FILE` does.
+    window_ = std::make_unique<MainWindow>(false);
+    window_->resize(1600, 1000);
+    ASSERT_TRUE(actions()->loadPreset("02a-noether-charge-underdamped.noether"));
+    ASSERT_TRUE(settle());
+    window_->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window_.get()));
+    ASSERT_TRUE(waitFirstFrame(*window_, 20000));
+    ASSERT_TRUE(settle());
+    window_->timeline()->setIndex(60);
+    ASSERT_TRUE(settle());
+    ChartPanel* charts[] = {window_->charges(), window_->phase(), window_->lossChart()};
+    for (ChartPanel* c : charts) {
+        int named = 0;
+        for (QLegendMarker* m : c->chart()->legend()->markers()) {
+            if (!m->isVisible()) continue;
+            EXPECT_FALSE(m->label().isEmpty())
+                << "a blank legend entry in " << c->objectName().toStdString();
+            EXPECT_NE(m->label(), QString("now")) << c->objectName().toStdString();
+            ++named;
+        }
+        EXPECT_GE(named, 2) << c->objectName().toStdString();
+    }
+    window_.reset();
+    QApplication::setFont(before);
 }
 
 TEST_F(PubWindowTest, PresetsMenuListsTheIndexInOrder) {

@@ -6,6 +6,7 @@
 #include <QGraphicsLayout>
 #include <QLegend>
 #include <QLegendMarker>
+#include <QTimer>
 #include <QLogValueAxis>
 #include <QPainter>
 #include <QVBoxLayout>
@@ -214,6 +215,8 @@ ChartPanel::ChartPanel(const QString& title, QWidget* parent) : QWidget(parent) 
     chart_->layout()->setContentsMargins(0, 0, 0, 0);
     chart_->legend()->setFont(lectureFont(0.9));
     chart_->legend()->setAlignment(Qt::AlignTop);
+    // A label Qt had to shorten ("closed-f…") is shown whole on hover.
+    chart_->legend()->setShowToolTips(true);
     view_ = new TrackedChartView(chart_);
     view_->setRenderHint(QPainter::Antialiasing, !qEnvironmentVariableIsSet("NOETHER_NO_AA"));
     view_->setFrameShape(QFrame::NoFrame);
@@ -356,9 +359,26 @@ void ChartPanel::markGeneration(quint64 gen) {
     view_->setDataGeneration(gen);
 }
 
+void ChartPanel::showEvent(QShowEvent* e) {
+    QWidget::showEvent(e);
+    fixLegend();
+    // The legend's own items are shown after this widget: once more when the loop is free.
+    QTimer::singleShot(0, this, [this] { fixLegend(); });
+}
+
 void ChartPanel::hideFromLegend(QAbstractSeries* s) {
     for (QLegendMarker* m : chart_->legend()->markers(s))
         if (m->isVisible()) m->setVisible(false);
+    // Qt shows a series' marker again whenever the series is shown (the time marker is, on
+    // every scrub): hide it again then. Connected after the legend's own handler, so it runs
+    // after it. Without this the charts' legends filled with "now" and blank markers.
+    if (!s->property("noetherHiddenFromLegend").toBool()) {
+        s->setProperty("noetherHiddenFromLegend", true);
+        connect(s, &QAbstractSeries::visibleChanged, this, [this, s] {
+            for (QLegendMarker* m : chart_->legend()->markers(s))
+                if (m->isVisible()) m->setVisible(false);
+        });
+    }
 }
 
 void ChartPanel::connectLegendToggles() {

@@ -124,6 +124,9 @@ class ChartPanel : public QWidget {
     QLineSeries* ghostSeries(int k) const;
 
   protected:
+    /// Shown: Qt shows every legend marker whose series is visible, so the hidden ones (the
+    /// time marker, unnamed dots) are hidden again.
+    void showEvent(QShowEvent* e) override;
     /// The header row, to add controls to.
     QHBoxLayout* header() const { return header_; }
     /// Styles an axis (fonts, colours, title).
