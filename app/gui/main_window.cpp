@@ -208,10 +208,27 @@ void MainWindow::buildMenus() {
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = model_.undoStack()->createUndoAction(this, tr("&Undo"));
+    // Undo and redo through the model, which refuses them while the scene is locked (lecture
+    // mode); their text and enabled state follow the stack as QUndoStack's own actions do.
+    QAction* undo = new QAction(tr("&Undo"), this);
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = model_.undoStack()->createRedoAction(this, tr("&Redo"));
+    QAction* redo = new QAction(tr("&Redo"), this);
     redo->setShortcut(QKeySequence::Redo);
+    connect(undo, &QAction::triggered, &model_, &SceneModel::undo);
+    connect(redo, &QAction::triggered, &model_, &SceneModel::redo);
+    QUndoStack* stack = model_.undoStack();
+    auto follow = [undo, redo, stack] {
+        undo->setEnabled(stack->canUndo());
+        redo->setEnabled(stack->canRedo());
+        undo->setText(stack->canUndo() ? tr("&Undo %1").arg(stack->undoText()) : tr("&Undo"));
+        redo->setText(stack->canRedo() ? tr("&Redo %1").arg(stack->redoText()) : tr("&Redo"));
+    };
+    connect(stack, &QUndoStack::indexChanged, this, follow);
+    connect(stack, &QUndoStack::cleanChanged, this, follow);
+    follow();
+    connect(&model_, &SceneModel::refused, this, [this] {
+        statusBar()->showMessage(tr("The scene is locked in lecture mode (Esc leaves it)"), 4000);
+    });
     edit->addAction(undo);
     edit->addAction(redo);
 

@@ -206,7 +206,15 @@ bool SceneActions::openNativeFile(const std::string& native_path) {
     return openNative(native_path, io::display_name(native_path));
 }
 
+bool SceneActions::lockedOut() {
+    if (!w_->model()->locked()) return false;
+    // Lecture mode: the document stays the lesson's (the model says so on the status bar).
+    emit w_->model()->refused();
+    return true;
+}
+
 bool SceneActions::openNative(const std::string& native, const QString& path) {
+    if (lockedOut()) return false;
     // Read and parsed on another thread: a big or hostile file (16 MiB of unknown fields takes
     // ~0.5 s to refuse) leaves the window painting and its timers running, with a busy note
     // from 150 ms on. User input waits until the file is read, so nothing changes the scene
@@ -361,6 +369,7 @@ void SceneActions::copyLink() {
 }
 
 bool SceneActions::pasteLink(const QString& text) {
+    if (lockedOut()) return false;
     auto doc = io::scene_from_link(text);
     if (!doc) {
         refuse(tr("Paste scene link"), QString::fromStdString(doc.error().what()));
@@ -425,6 +434,7 @@ io::SceneDocument SceneActions::document() const {
 }
 
 void SceneActions::newDocument() {
+    if (lockedOut()) return;
     doc_ = io::SceneDocument{};
     doc_.scene = w_->model()->scene();
     path_.clear();

@@ -133,6 +133,8 @@ class SceneActions : public QObject {
 
   private:
     bool openNative(const std::string& native, const QString& path);
+    /// True (and said) when the scene is locked (lecture mode): the caller changes nothing.
+    bool lockedOut();
     void refuse(const QString& what, const QString& message, const QString& consequence = {});
     void showWarnings(const QStringList& warnings);
     void addRecent(const QString& path);

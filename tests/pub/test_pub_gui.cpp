@@ -612,6 +612,50 @@ TEST_F(PubWindowTest, LectureModeStepsThePlaylistWithPageDownAndPageUpAndEscLeav
     EXPECT_FALSE(actions()->lecture()->active());
 }
 
+// Issue 14: in lecture mode the scene is locked. A drag on the landscape's start point (which
+// moved q0 of preset 7), a double click, Ctrl+Z, Ctrl+Shift+V with a link, a dropped file, a
+// model edit from any control: none changes the scene or the document; the playlist still does,
+// and after Esc editing works again.
+TEST_F(PubWindowTest, LectureModeLocksTheScene) {
+    window_->model()->setLr(0.0123);  // something to undo
+    QTest::keyClick(window_.get(), Qt::Key_F11);
+    ASSERT_TRUE(actions()->lecture()->active());
+    ASSERT_TRUE(settle());
+    const Scene lesson = scene();
+    const QString title = actions()->explanation()->titleText();
+    LandscapeWindow* gl = window_->landscape()->glWindow();
+    const QPoint p0 = gl->toPixel(QPointF(lesson.q0[0], lesson.q0[1])).toPoint();
+    const QPoint p1 = p0 + QPoint(60, -40);
+    QTest::mousePress(gl, Qt::LeftButton, Qt::NoModifier, p0);
+    for (int k = 1; k <= 6; ++k)
+        QTest::mouseMove(gl, p0 + (p1 - p0) * k / 6);
+    QTest::mouseRelease(gl, Qt::LeftButton, Qt::NoModifier, p1);
+    QTest::mouseDClick(gl, Qt::LeftButton, Qt::NoModifier, p1);
+    QTest::mousePress(gl, Qt::LeftButton, Qt::ShiftModifier, p1);
+    QTest::mouseRelease(gl, Qt::LeftButton, Qt::ShiftModifier, p1);
+    EXPECT_TRUE(scene() == lesson) << "a drag moved the start";
+    QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
+    EXPECT_TRUE(scene() == lesson) << "Ctrl+Z changed the scene";
+    window_->model()->setLr(0.5);
+    window_->model()->setQ0(Vector{{0.1, 0.2}});
+    EXPECT_TRUE(scene() == lesson) << "a control changed the scene";
+    EXPECT_FALSE(actions()->openFile(":/presets/06-weight-decay-oscillator.noether"));
+    EXPECT_TRUE(scene() == lesson);
+    EXPECT_FALSE(actions()->pasteLink(io::scene_to_link(actions()->document())));
+    EXPECT_TRUE(scene() == lesson);
+    EXPECT_EQ(actions()->explanation()->titleText(), title);
+    EXPECT_TRUE(window_->statusBar()->currentMessage().contains("locked"))
+        << window_->statusBar()->currentMessage().toStdString();
+    // The playlist still steps.
+    QTest::keyClick(window_.get(), Qt::Key_PageDown);
+    EXPECT_FALSE(scene() == lesson);
+    // Esc: editing works again.
+    QTest::keyClick(window_.get(), Qt::Key_Escape);
+    ASSERT_FALSE(actions()->lecture()->active());
+    window_->model()->setLr(0.0456);
+    EXPECT_DOUBLE_EQ(scene().rule.lr, 0.0456);
+}
+
 TEST_F(PubWindowTest, ExportsFromTheWindowWriteValidFiles) {
     ASSERT_TRUE(actions()->loadPreset("03a-kinetic-breaking-eq17-holds.noether"));
     ASSERT_TRUE(settle());

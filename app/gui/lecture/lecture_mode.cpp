@@ -157,12 +157,17 @@ void LectureMode::enter() {
     }
     w_->activateWindow();
     w_->setFocus();
+    // Locked from here: no drag, wheel, key or stray shortcut changes the scene.
+    w_->model()->setLocked(true);
+    w_->landscape()->glWindow()->setStartLocked(true);
     emit activeChanged(true);
 }
 
 void LectureMode::leave() {
     if (!active_) return;
     active_ = false;
+    w_->model()->setLocked(false);
+    w_->landscape()->glWindow()->setStartLocked(false);
     scaleCharts(false);
     for (const auto& [wd, font] : widget_fonts_)
         if (wd) wd->setFont(font);
@@ -183,6 +188,8 @@ bool LectureMode::go(int i) {
     if (playlist_.empty() || i < 0 || i >= playlist_.size()) return false;
     playlist_.setCurrent(i);
     const Playlist::Entry& e = playlist_.at(i);
+    // The lesson's own scene passes the lock; nothing else does.
+    const SceneModel::Unlocked unlocked(*w_->model());
     const bool ok = actions_->openFile(e.path);
     showHud();
     emit stepped(i);

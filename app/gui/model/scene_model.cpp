@@ -84,6 +84,10 @@ std::vector<Generator> SceneModel::adoptedGenerators() const {
 }
 
 void SceneModel::setAdoptedGenerators(std::vector<Generator> generators, const QString& text) {
+    if (locked()) {
+        emit refused();
+        return;
+    }
     ++gesture_serial_;
     undo_.push(new AdoptCommand(this, adoptionKey(scene_.loss), std::move(generators), text));
 }
@@ -140,6 +144,10 @@ void SceneModel::edit(SceneField field, int key, const QString& text,
     Scene after = scene_;
     mutate(after);
     if (after == scene_) return;
+    if (locked()) {
+        emit refused();
+        return;
+    }
     if (!gesture_ && last_edit_.elapsed() > kMergeWindowMs) ++gesture_serial_;
     last_edit_.restart();
     undo_.push(
@@ -149,6 +157,22 @@ void SceneModel::edit(SceneField field, int key, const QString& text,
 void SceneModel::apply(const Scene& scene, SceneField field) {
     scene_ = scene;
     emit sceneChanged(scene_, field);
+}
+
+void SceneModel::undo() {
+    if (locked()) {
+        emit refused();
+        return;
+    }
+    undo_.undo();
+}
+
+void SceneModel::redo() {
+    if (locked()) {
+        emit refused();
+        return;
+    }
+    undo_.redo();
 }
 
 void SceneModel::beginGesture() {

@@ -86,9 +86,31 @@ class SceneModel : public QObject {
     void beginGesture();
     void endGesture();
 
+    /// Lecture mode locks the scene: while locked no edit changes it (slider, drag, paste,
+    /// open, adoption, undo, redo), except inside an Unlocked scope (the playlist opening its
+    /// next lesson). A refused edit emits refused().
+    void setLocked(bool on) { locked_ = on; }
+    bool locked() const { return locked_ && unlocked_ == 0; }
+    /// While alive, edits pass the lock.
+    class Unlocked {
+      public:
+        explicit Unlocked(SceneModel& m) : m_(m) { ++m_.unlocked_; }
+        ~Unlocked() { --m_.unlocked_; }
+        Unlocked(const Unlocked&) = delete;
+        Unlocked& operator=(const Unlocked&) = delete;
+
+      private:
+        SceneModel& m_;
+    };
+    /// Undo and redo of the edit history (refused while locked).
+    void undo();
+    void redo();
+
   signals:
     /// The scene changed (by an edit, undo or redo).
     void sceneChanged(const noether::Scene& scene, noether::gui::SceneField field);
+    /// An edit was refused because the scene is locked (lecture mode).
+    void refused();
 
   private:
     friend class SceneEditCommand;
@@ -104,6 +126,8 @@ class SceneModel : public QObject {
     std::vector<Generator> adopted_;
     QUndoStack undo_;
     bool gesture_ = false;
+    bool locked_ = false;
+    int unlocked_ = 0;
     int gesture_serial_ = 0;
     QElapsedTimer last_edit_;
 };

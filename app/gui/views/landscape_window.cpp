@@ -595,7 +595,10 @@ void LandscapeWindow::mousePressEvent(QMouseEvent* e) {
     press_px_ = last_px_ = e->position();
     const QPointF sp = toPixel(start_);
     const double d = std::hypot(sp.x() - e->position().x(), sp.y() - e->position().y());
-    if (e->button() == Qt::LeftButton && d <= 16.0 && !(e->modifiers() & Qt::ControlModifier)) {
+    if (start_locked_) {
+        drag_ = Drag::Pan;  // the start stays where the lesson put it
+    } else if (e->button() == Qt::LeftButton && d <= 16.0 &&
+               !(e->modifiers() & Qt::ControlModifier)) {
         drag_ = Drag::Start;
         emit startDragBegan();
     } else if (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ShiftModifier)) {
@@ -633,7 +636,7 @@ void LandscapeWindow::mouseReleaseEvent(QMouseEvent* e) {
 }
 
 void LandscapeWindow::mouseDoubleClickEvent(QMouseEvent* e) {
-    if (e->button() != Qt::LeftButton) return;
+    if (e->button() != Qt::LeftButton || start_locked_) return;
     emit startDragBegan();
     emit startDragged(toData(e->position()));
     emit startDragEnded();

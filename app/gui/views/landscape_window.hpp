@@ -54,6 +54,10 @@ struct GlSegment {
 class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     Q_OBJECT
   public:
+    /// Lecture mode: the start point cannot be dragged or placed (pan and zoom still work).
+    void setStartLocked(bool on) { start_locked_ = on; }
+    bool startLocked() const { return start_locked_; }
+
     LandscapeWindow();
     ~LandscapeWindow() override;
 
@@ -213,6 +217,7 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     // Mouse.
     enum class Drag { None, Start, Pan };
     Drag drag_ = Drag::None;
+    bool start_locked_ = false;
     QPointF press_px_, last_px_;
 };
 
