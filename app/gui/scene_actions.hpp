@@ -84,6 +84,8 @@ class SceneActions : public QObject {
     void newDocument();
     /// True if the scene on screen differs from the one last opened or saved.
     bool unsavedChanges() const;
+    /// The document as opened or saved last (its scene, not the one edited since).
+    const io::SceneDocument& openedDocument() const { return doc_; }
     /// The path of the loaded file ("" if none, ":/presets/…" for a preset).
     QString currentPath() const { return path_; }
     /// Recent files, newest first.

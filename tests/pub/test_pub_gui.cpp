@@ -656,6 +656,34 @@ TEST_F(PubWindowTest, LectureModeLocksTheScene) {
     EXPECT_DOUBLE_EQ(scene().rule.lr, 0.0456);
 }
 
+// Issue 14: each lesson opens at n = 0 (not at the time the last one was left at), and Esc
+// brings back the document and the scene that were on screen, unsaved edits included.
+TEST_F(PubWindowTest, LectureLessonsOpenAtTheStartAndEscBringsBackTheDeskScene) {
+    ASSERT_TRUE(actions()->loadPreset("06-weight-decay-oscillator.noether"));
+    window_->model()->setWeightDecay(0.0123);
+    ASSERT_TRUE(settle());
+    window_->timeline()->setIndex(37);
+    const Scene desk = scene();
+    const QString title = actions()->explanation()->titleText();
+    const QString path = actions()->currentPath();
+    QTest::keyClick(window_.get(), Qt::Key_F11);
+    ASSERT_TRUE(actions()->lecture()->active());
+    ASSERT_TRUE(settle());
+    EXPECT_EQ(window_->timeline()->index(), 0);
+    window_->timeline()->setIndex(50);
+    QTest::keyClick(window_.get(), Qt::Key_PageDown);
+    ASSERT_TRUE(settle());
+    EXPECT_EQ(window_->timeline()->index(), 0) << "the next lesson opened at the old time";
+    QTest::keyClick(window_.get(), Qt::Key_Escape);
+    ASSERT_FALSE(actions()->lecture()->active());
+    ASSERT_TRUE(settle());
+    EXPECT_TRUE(scene() == desk);
+    EXPECT_EQ(actions()->currentPath(), path);
+    EXPECT_EQ(actions()->explanation()->titleText(), title);
+    EXPECT_TRUE(actions()->unsavedChanges()) << "the desk's edit is still unsaved";
+    EXPECT_EQ(window_->timeline()->index(), 37);
+}
+
 TEST_F(PubWindowTest, ExportsFromTheWindowWriteValidFiles) {
     ASSERT_TRUE(actions()->loadPreset("03a-kinetic-breaking-eq17-holds.noether"));
     ASSERT_TRUE(settle());

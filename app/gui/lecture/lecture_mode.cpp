@@ -112,6 +112,10 @@ void LectureMode::enter() {
     font_ = QApplication::font();
     menu_visible_ = w_->menuBar()->isVisible() || !w_->isVisible();
     explanation_large_ = actions_->explanation()->large();
+    doc_before_ = actions_->openedDocument();
+    scene_before_ = w_->model()->scene();
+    path_before_ = actions_->currentPath();
+    index_before_ = w_->timeline()->index();
 
     // Projector palette and larger type (the views re-colour on the palette change; the chart
     // pens they reset are then made thicker).
@@ -151,6 +155,7 @@ void LectureMode::enter() {
     const int here = playlist_.indexOf(actions_->currentPath());
     if (here >= 0) {
         playlist_.setCurrent(here);
+        w_->timeline()->setIndex(0);  // the lesson from its first step
         showHud();
     } else if (!playlist_.empty()) {
         go(0);
@@ -168,6 +173,20 @@ void LectureMode::leave() {
     active_ = false;
     w_->model()->setLocked(false);
     w_->landscape()->glWindow()->setStartLocked(false);
+    // The document and the scene that were on screen, as they were (edits not yet saved stay
+    // unsaved); the window's layout is put back after, so the document's view panels do not
+    // override it.
+    const bool other_scene = !(w_->model()->scene() == scene_before_);
+    if (other_scene || actions_->currentPath() != path_before_) {
+        actions_->loadDocument(doc_before_, path_before_);
+        if (!(scene_before_ == doc_before_.scene))
+            w_->model()->setScene(scene_before_, tr("Back from the lecture"));
+    }
+    // The time on screen too (once the scene's run is back when it is a new run).
+    if (other_scene)
+        w_->timeline()->setIndexAfterRun(index_before_);
+    else
+        w_->timeline()->setIndex(index_before_);
     scaleCharts(false);
     for (const auto& [wd, font] : widget_fonts_)
         if (wd) wd->setFont(font);
@@ -191,6 +210,8 @@ bool LectureMode::go(int i) {
     // The lesson's own scene passes the lock; nothing else does.
     const SceneModel::Unlocked unlocked(*w_->model());
     const bool ok = actions_->openFile(e.path);
+    // Each lesson starts at its first step, not at the time the previous one was left at.
+    w_->timeline()->setIndex(0);
     showHud();
     emit stepped(i);
     return ok;

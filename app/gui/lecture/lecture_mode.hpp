@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gui/lecture/playlist.hpp"
+#include "io/scene_file.hpp"
 
 class QAbstractAxis;
 class QLegend;
@@ -75,6 +76,11 @@ class LectureMode : public QObject {
     QFont font_;
     bool menu_visible_ = true;
     bool explanation_large_ = false;
+    // The document and scene on screen before the lecture (Esc brings them back).
+    io::SceneDocument doc_before_;
+    Scene scene_before_;
+    QString path_before_;
+    long index_before_ = 0;
     struct AxisFonts {
         QAbstractAxis* axis;
         QFont labels, title;

@@ -72,7 +72,8 @@ void Timeline::setRun(long steps, double eta) {
     steps_ = std::max<long>(steps, 1);
     eta_ = eta;
     const QSignalBlocker b(slider_);
-    const long keep = slider_->value();
+    const long keep = pending_index_ >= 0 ? pending_index_ : slider_->value();
+    pending_index_ = -1;
     slider_->setRange(0, static_cast<int>(steps_));
     slider_->setPageStep(static_cast<int>(std::max<long>(1, steps_ / 20)));
     slider_->setSingleStep(static_cast<int>(std::max<long>(1, steps_ / 1000)));

@@ -21,6 +21,12 @@ class Timeline : public QWidget {
     void setRun(long steps, double eta);
     long index() const { return slider_->value(); }
     void setIndex(long index);
+    /// Sets the index now and again when the next run arrives (a scene being restored: the
+    /// run on screen may be shorter than the index).
+    void setIndexAfterRun(long index) {
+        pending_index_ = index;
+        setIndex(index);
+    }
     bool playing() const { return timer_.isActive(); }
     QSlider* slider() const { return slider_; }
     /// The charts' window: a fraction of N, or 0 for the whole run on a log time axis.
@@ -50,6 +56,7 @@ class Timeline : public QWidget {
     long steps_ = 1;
     double eta_ = 0.01;
     double carry_ = 0.0;
+    long pending_index_ = -1;
 };
 
 }  // namespace noether::gui
