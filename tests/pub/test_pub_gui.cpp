@@ -684,6 +684,25 @@ TEST_F(PubWindowTest, LectureLessonsOpenAtTheStartAndEscBringsBackTheDeskScene) 
     EXPECT_EQ(window_->timeline()->index(), 37);
 }
 
+// `noetherlab --lecture --scene FILE` with a file of one's own showed the playlist's first
+// lesson instead: a scene file not in the playlist is shown as it is, and the next key starts the
+// playlist at its first lesson.
+TEST_F(PubWindowTest, LectureModeShowsASceneFileOfOnesOwnThenThePlaylist) {
+    ASSERT_TRUE(actions()->loadPreset("05a-constrained-norm-small-lr.noether"));
+    const QString own = dir_.filePath("my-lesson.noether");
+    ASSERT_TRUE(actions()->saveTo(own));
+    ASSERT_TRUE(actions()->loadPreset("01a-loss-vs-dynamics-x1.noether"));
+    ASSERT_TRUE(actions()->openFile(own));
+    const Scene mine = scene();
+    const QString title = actions()->explanation()->titleText();
+    actions()->lecture()->enter();
+    ASSERT_TRUE(actions()->lecture()->active());
+    EXPECT_TRUE(scene() == mine);
+    EXPECT_EQ(actions()->explanation()->titleText(), title);
+    QTest::keyClick(window_.get(), Qt::Key_PageDown);
+    EXPECT_TRUE(scene() == presetDoc(SceneActions::presets().front().file).scene);
+}
+
 TEST_F(PubWindowTest, ExportsFromTheWindowWriteValidFiles) {
     ASSERT_TRUE(actions()->loadPreset("03a-kinetic-breaking-eq17-holds.noether"));
     ASSERT_TRUE(settle());

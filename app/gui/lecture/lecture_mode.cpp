@@ -157,6 +157,12 @@ void LectureMode::enter() {
         playlist_.setCurrent(here);
         w_->timeline()->setIndex(0);  // the lesson from its first step
         showHud();
+    } else if (!actions_->currentPath().isEmpty() || !actions_->openedDocument().title.isEmpty()) {
+        // A scene file of its own (`noetherlab --lecture --scene FILE`): shown as it is; the
+        // next key starts the playlist.
+        playlist_.setCurrent(-1);
+        w_->timeline()->setIndex(0);
+        showHud();
     } else if (!playlist_.empty()) {
         go(0);
     }
@@ -234,10 +240,10 @@ void LectureMode::showHud() {
     const int i = playlist_.current();
     const QString where = i >= 0 ? tr("Scene %1 / %2").arg(i + 1).arg(playlist_.size()) : QString();
     actions_->explanation()->setPosition(where);
-    w_->statusBar()->showMessage(
-        tr("%1   ·   PageDown / → next   ·   PageUp / ← previous   ·   Space play / pause   ·   "
-           "Esc leave")
-            .arg(where));
+    const QString keys =
+        tr("PageDown / → next   ·   PageUp / ← previous   ·   Space play / pause"
+           "   ·   Esc leave");
+    w_->statusBar()->showMessage(where.isEmpty() ? keys : where + "   ·   " + keys);
 }
 
 bool LectureMode::ours(QObject* watched) const {

@@ -24,7 +24,8 @@ Playlist Playlist::presets() {
 
 bool Playlist::setCurrent(int i) {
     if (entries_.empty()) return false;
-    current_ = std::clamp(i, 0, size() - 1);
+    // -1: before the first entry (a scene of its own is on screen; next() opens entry 0).
+    current_ = i < 0 ? -1 : std::clamp(i, 0, size() - 1);
     return true;
 }
 
