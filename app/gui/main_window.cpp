@@ -108,7 +108,13 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     geometry_ = new GeometryTools(this, view_menu_);
     // The regime map: a dock beside the phase portrait, hidden (and idle) until asked for.
     regime_ = new RegimeView(&model_);
-    regime_dock_ = addDock(tr("Regime map"), "regime", regime_, Qt::RightDockWidgetArea);
+    // In a scroll area: the map keeps a readable size (RegimeMapWidget's minimum) without its
+    // dock column forcing the window past the screen (it grew to 1302 px on a 1000 px screen).
+    auto* regime_scroll = new QScrollArea;
+    regime_scroll->setWidget(regime_);
+    regime_scroll->setWidgetResizable(true);
+    regime_scroll->setFrameShape(QFrame::NoFrame);
+    regime_dock_ = addDock(tr("Regime map"), "regime", regime_scroll, Qt::RightDockWidgetArea);
     regime_dock_->hide();
     QAction* regime_action = regime_dock_->toggleViewAction();
     regime_action->setText(tr("&Regime map"));

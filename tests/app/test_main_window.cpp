@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLineSeries>
@@ -32,6 +33,7 @@
 #include "gui/panels/controls_panel.hpp"
 #include "gui/panels/steady_box.hpp"
 #include "gui/panels/timeline.hpp"
+#include "gui/regime/regime_view.hpp"
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/landscape_view.hpp"
 #include "gui/views/loss_chart.hpp"
@@ -523,6 +525,26 @@ TEST(SceneOptions, ARuleWithoutMomentumDropsTheSuggestedKickAndInvalidStartsAreN
     Scene bad = SceneModel::defaultScene();
     const QString lr = applySceneOptions({"lr", "-1"}, bad);
     EXPECT_TRUE(lr.contains("lr")) << lr.toStdString();
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 14: opening the regime map grew the window past the screen (1678 px on 1600) and left
+// the map at 330 × 150 px. The window keeps its size on screen, and the map is readable.
+TEST_F(MainWindowTest, TheRegimeMapOpensInsideTheScreenAtAReadableSize) {
+    const QRect screen = window_->screen()->availableGeometry();
+    auto* dock = window_->findChild<QDockWidget*>("regime");
+    ASSERT_NE(dock, nullptr);
+    dock->toggleViewAction()->trigger();
+    for (int i = 0; i < 20; ++i)
+        QTest::qWait(25);
+    EXPECT_LE(window_->frameGeometry().width(), screen.width());
+    EXPECT_LE(window_->frameGeometry().height(), screen.height());
+    QWidget* map = window_->regime();
+    EXPECT_GE(map->width(), 420) << map->width() << " x " << map->height();
+    EXPECT_GE(map->height(), 340) << map->width() << " x " << map->height();
 }
 
 }  // namespace
