@@ -25,24 +25,6 @@
 
 namespace {
 
-QPalette darkPalette() {
-    QPalette p;
-    const QColor window(40, 42, 46), base(28, 30, 33), text(235, 235, 235);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, window);
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, window);
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::ToolTipBase, base);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::Highlight, QColor(0x56, 0xB4, 0xE9));
-    p.setColor(QPalette::HighlightedText, Qt::black);
-    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
-    return p;
-}
-
 void setIdentity() {
     QCoreApplication::setOrganizationName("NoetherLab");
     QCoreApplication::setApplicationName("noetherlab");
@@ -143,7 +125,7 @@ int main(int argc, char** argv) {
 
     if (parser.isSet("dark")) {
         QApplication::setStyle(QStyleFactory::create("Fusion"));
-        QApplication::setPalette(darkPalette());
+        QApplication::setPalette(noether::gui::darkPalette());
     }
     const bool scripted = parser.isSet("bench-interaction") || parser.isSet("screenshot");
     // A scene file: --scene FILE, or the first positional argument (the .desktop entry's %f).

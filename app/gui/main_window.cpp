@@ -10,6 +10,8 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleFactory>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -248,6 +250,19 @@ void MainWindow::buildMenus() {
     QAction* full = view_menu_->addAction(
         tr("F&ull screen"), this, [this] { setWindowState(windowState() ^ Qt::WindowFullScreen); });
     full->setShortcut(QKeySequence::FullScreen);
+    // The dark palette at any time, not only from --dark (the views re-colour on the change).
+    QAction* dark = view_menu_->addAction(tr("&Dark palette"));
+    dark->setObjectName("dark-palette");
+    dark->setCheckable(true);
+    dark->setChecked(isDark(QApplication::palette()));
+    connect(dark, &QAction::toggled, this, [this](bool on) {
+        static const QPalette light = isDark(QApplication::palette())
+                                          ? QApplication::style()->standardPalette()
+                                          : QApplication::palette();
+        if (on) QApplication::setStyle(QStyleFactory::create("Fusion"));
+        QApplication::setPalette(on ? darkPalette() : light);
+        statusBar()->showMessage(on ? tr("Dark palette") : tr("Light palette"), 3000);
+    });
     scene_actions_->addViewActions(view_menu_);
 
     scene_actions_->addMenus(menuBar());

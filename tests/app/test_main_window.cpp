@@ -548,3 +548,23 @@ TEST_F(MainWindowTest, TheRegimeMapOpensInsideTheScreenAtAReadableSize) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 14: a dark palette came only from --dark. View → Dark palette switches at any time; the
+// charts follow, and switching back restores the light palette.
+TEST_F(MainWindowTest, ViewMenuSwitchesToTheDarkPaletteAndBack) {
+    auto* dark = window_->findChild<QAction*>("dark-palette");
+    ASSERT_NE(dark, nullptr);
+    ASSERT_FALSE(dark->isChecked());
+    const QColor before = window_->charges()->chart()->backgroundBrush().color();
+    auto background = [this] { return window_->charges()->chart()->backgroundBrush().color(); };
+    dark->trigger();
+    EXPECT_TRUE(isDark(QApplication::palette()));
+    QTRY_VERIFY_WITH_TIMEOUT(background().lightness() < 100, 2000);
+    dark->trigger();
+    EXPECT_FALSE(isDark(QApplication::palette()));
+    QTRY_VERIFY_WITH_TIMEOUT(background() == before, 2000);
+}
+
+}  // namespace

@@ -34,6 +34,8 @@ bool isDark(const QPalette& palette);
 /// Lecture-hall sizes: raises the application font to at least 12 pt (the app does this at
 /// start-up; GUI tests that judge layout do it too).
 void applyLectureAppFont();
+/// The dark palette (`--dark`, View → Dark palette): light text on near-black.
+QPalette darkPalette();
 /// Base font for charts and labels, scaled by `factor` (1 = the app font).
 QFont lectureFont(double factor = 1.0, bool bold = false);
 
