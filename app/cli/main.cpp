@@ -1,7 +1,11 @@
 // noetherlab-cli: the scriptable face of the engine.
+#include <unistd.h>
+
 #include <QCoreApplication>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "cli/cli.hpp"
 #include "noether/memory.hpp"
@@ -38,6 +42,23 @@ void usage(std::FILE* out) {
         out);
 }
 
+// `render` runs in noetherlab-render, installed beside this program (app/cli/CMakeLists.txt):
+// the figure path's libraries are loaded only for it.
+int exec_render(char** argv) {
+    std::string self(4096, '\0');
+    const ssize_t n = ::readlink("/proc/self/exe", self.data(), self.size() - 1);
+    std::string helper = "noetherlab-render";
+    if (n > 0) {
+        self.resize(static_cast<size_t>(n));
+        helper = self.substr(0, self.rfind('/') + 1) + helper;
+    }
+    argv[0] = helper.data();
+    ::execv(helper.c_str(), argv);
+    std::fprintf(stderr, "noetherlab-cli: render: cannot start %s: %s\n", helper.c_str(),
+                 std::strerror(errno));
+    return noether::cli::kExitInvalid;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,12 +79,11 @@ int main(int argc, char** argv) {
     };
     static const Command commands[] = {{"losses", cmd_losses},   {"simulate", cmd_simulate},
                                        {"hessian", cmd_hessian}, {"discover", cmd_discover},
-                                       {"sweep", cmd_sweep},     {"render", cmd_render}};
+                                       {"sweep", cmd_sweep},     {"render", nullptr}};
     for (const auto& c : commands) {
         if (!std::strcmp(cmd, c.name)) {
-            // render needs a QGuiApplication of its own; the others only need Qt Core.
             // Every command's stdout is checked at the end: a lost write is exit 4.
-            if (!std::strcmp(cmd, "render")) return finish_stdout(c.run(argc, argv));
+            if (!std::strcmp(cmd, "render")) return exec_render(argv);
             QCoreApplication app(argc, argv);
             return finish_stdout(c.run(argc, argv));
         }

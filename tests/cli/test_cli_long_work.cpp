@@ -194,3 +194,35 @@ TEST(CliLongWork, ALongRunShowsItsProgressOnATerminalAndNothingOtherwise) {
 }
 
 }  // namespace
+
+namespace {
+
+// `render` runs in noetherlab-render beside noetherlab-cli (the other commands then start
+// without Qt Gui). Without it, a message names the missing program and the exit status is 2.
+TEST(CliRender, WithoutItsHelperSaysWhichProgramIsMissing) {
+    QTemporaryDir dir;
+    const std::string lonely = dir.filePath("noetherlab-cli").toStdString();
+    std::filesystem::copy_file(NOETHER_CLI, lonely);
+    std::filesystem::permissions(lonely, std::filesystem::perms::owner_all);
+    std::vector<std::string> args = {lonely,    "render",
+                                     "--scene", ":/presets/07-rescale-balancing.noether",
+                                     "--out",   dir.filePath("out").toStdString()};
+    auto argv = argv_of(args);
+    const std::string err = dir.filePath("stderr.txt").toStdString();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const int fe = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fe, 2);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    const int st = wait_for(pid, std::chrono::seconds(30));
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 2);
+    const std::string text = slurp(err);
+    EXPECT_NE(text.find("render: cannot start " + dir.filePath("noetherlab-render").toStdString()),
+              std::string::npos)
+        << text;
+}
+
+}  // namespace
