@@ -7,6 +7,7 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QRandomGenerator>
@@ -33,6 +34,7 @@
 #include "gui/panels/controls_panel.hpp"
 #include "gui/panels/steady_box.hpp"
 #include "gui/panels/timeline.hpp"
+#include "gui/panels/value_control.hpp"
 #include "gui/regime/regime_view.hpp"
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/landscape_view.hpp"
@@ -565,6 +567,36 @@ TEST_F(MainWindowTest, ViewMenuSwitchesToTheDarkPaletteAndBack) {
     dark->trigger();
     EXPECT_FALSE(isDark(QApplication::palette()));
     QTRY_VERIFY_WITH_TIMEOUT(background() == before, 2000);
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 14: spin boxes cut their values off ("0.0011…") at the app's font. Every value control
+// shows the widest value its six significant digits give, whole.
+TEST(ValueControls, ShowTheirWidestValuesWhole) {
+    const QFont before = QApplication::font();
+    applyLectureAppFont();
+    {
+        MainWindow w(false);
+        w.resize(1600, 1000);
+        w.show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(&w));
+        const auto controls = w.findChildren<ValueControl*>();
+        ASSERT_GE(controls.size(), 4);
+        for (ValueControl* c : controls) {
+            QDoubleSpinBox* spin = c->spinBox();
+            auto* edit = spin->findChild<QLineEdit*>();
+            ASSERT_NE(edit, nullptr);
+            for (const char* text : {"-0.000123457", "0.00112346", "1.23457e-05", "123457"}) {
+                const int need = edit->fontMetrics().horizontalAdvance(QString(text));
+                EXPECT_LE(need, edit->width() - 4)
+                    << text << " in a " << edit->width() << " px field needs " << need;
+            }
+        }
+    }
+    QApplication::setFont(before);
 }
 
 }  // namespace

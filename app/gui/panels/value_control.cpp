@@ -66,8 +66,11 @@ ValueControl::ValueControl(double lo, double hi, Scale scale, int significant, Q
     spin_->setRange(scale == Scale::LogWithZero ? 0.0 : lo, hi);
     spin_->setLogStepping(scale != Scale::Linear, scale == Scale::LogWithZero, lo);
     if (scale == Scale::Linear) spin_->setSingleStep((hi - lo) / 100.0);
-    spin_->setMinimumWidth(84);
-    spin_->setMaximumWidth(110);
+    // Wide enough for the widest value six significant digits give ("-0.000123457"), in the
+    // font it is shown in, plus the arrows and frame: 84..110 px cut "0.0011…" at 12 pt.
+    const int text = spin_->fontMetrics().horizontalAdvance(QStringLiteral("-0.000123457"));
+    spin_->setMinimumWidth(text + 40);
+    spin_->setMaximumWidth(text + 56);
     auto* lay = new QHBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->setSpacing(6);
