@@ -51,6 +51,22 @@ int wait_for(pid_t pid, std::chrono::seconds limit) {
     return status;
 }
 
+// Starts argv (argv[0] the program) with stderr into err_path and stdout into out_path (when
+// given); returns the child's pid.
+pid_t spawn(std::vector<std::string> args, const std::string& err_path,
+            const std::string& out_path = {}) {
+    auto argv = argv_of(args);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (!out_path.empty())
+            ::dup2(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
+        ::dup2(::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
 struct Interrupted {
     int status = -1;
     double seconds_to_stop = 0.0;
@@ -61,18 +77,9 @@ struct Interrupted {
 Interrupted interrupt(std::vector<std::string> args, const QTemporaryDir& dir,
                       std::chrono::milliseconds after) {
     args.insert(args.begin(), NOETHER_CLI);
-    auto argv = argv_of(args);
     const std::string out = dir.filePath("stdout.txt").toStdString();
     const std::string err = dir.filePath("stderr.txt").toStdString();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int fo = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int fe = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(fo, 1);
-        ::dup2(fe, 2);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
+    const pid_t pid = spawn(args, err, out);
     std::this_thread::sleep_for(after);
     // Still running: the work takes far longer than `after` (checked by the exit status).
     kill(pid, SIGINT);
@@ -178,16 +185,8 @@ TEST(CliLongWork, ALongRunShowsItsProgressOnATerminalAndNothingOtherwise) {
     // The same run with stderr in a file: not one byte of progress.
     std::vector<std::string> a = args;
     a.insert(a.begin(), NOETHER_CLI);
-    auto argv = argv_of(a);
     const std::string err = dir.filePath("stderr.txt").toStdString();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int fe = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(fe, 2);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    const int st = wait_for(pid, std::chrono::seconds(30));
+    const int st = wait_for(spawn(a, err), std::chrono::seconds(30));
     ASSERT_TRUE(WIFEXITED(st));
     EXPECT_EQ(WEXITSTATUS(st), 0);
     EXPECT_EQ(slurp(err), "");
@@ -207,16 +206,8 @@ TEST(CliRender, WithoutItsHelperSaysWhichProgramIsMissing) {
     std::vector<std::string> args = {lonely,    "render",
                                      "--scene", ":/presets/07-rescale-balancing.noether",
                                      "--out",   dir.filePath("out").toStdString()};
-    auto argv = argv_of(args);
     const std::string err = dir.filePath("stderr.txt").toStdString();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int fe = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(fe, 2);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    const int st = wait_for(pid, std::chrono::seconds(30));
+    const int st = wait_for(spawn(args, err), std::chrono::seconds(30));
     ASSERT_TRUE(WIFEXITED(st));
     EXPECT_EQ(WEXITSTATUS(st), 2);
     const std::string text = slurp(err);

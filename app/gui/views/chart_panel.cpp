@@ -6,9 +6,9 @@
 #include <QGraphicsLayout>
 #include <QLegend>
 #include <QLegendMarker>
-#include <QTimer>
 #include <QLogValueAxis>
 #include <QPainter>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
 
