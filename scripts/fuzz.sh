@@ -16,7 +16,8 @@ src=$PWD
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
       -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only -DNDEBUG" \
       -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
-      -DNOETHER_BUILD_APP=ON -DNOETHER_BUILD_BENCH=OFF -DNOETHER_CORE_FUZZ_SUBSET=ON >/dev/null
+      -DNOETHER_BUILD_APP=ON -DNOETHER_BUILD_BENCH=OFF -DNOETHER_BUILD_PYTHON=OFF \
+      -DNOETHER_CORE_FUZZ_SUBSET=ON >/dev/null
 cmake --build build/fuzz --target fuzz_expression fuzz_scene fuzz_scene_link fuzz_cli_args
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

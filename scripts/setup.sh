@@ -9,11 +9,13 @@ mode=${1:-run}
 packages=(build-essential cmake ninja-build pkg-config
           qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
           libxcb1-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libginac-dev libgsl-dev
-          xvfb xauth libgl1-mesa-dri fonts-dejavu-core)
+          xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+          pybind11-dev python3-dev python3-numpy)
 # The tests also run the libFuzzer targets for a bounded time (clang).
 [ "$mode" = test ] && packages+=(clang libclang-rt-14-dev)
-# The network runs are replayed in PyTorch by a test (tests/torch), and bench/ has a torch peer.
-[ "$mode" = test ] && packages+=(python3-torch python3-numpy)
+# The network runs are replayed in PyTorch by a test (tests/torch), and bench/ has a torch peer;
+# the Python module's tests run under pytest.
+[ "$mode" = test ] && packages+=(python3-torch python3-pytest python3-matplotlib)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 missing=()

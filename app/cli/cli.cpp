@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cli/jobs.hpp"
 #include "io/file_io.hpp"
 #include "io/scene_file.hpp"
 #include "noether/loss.hpp"
@@ -103,8 +104,10 @@ Vector to_vector(const std::vector<double>& v) {
 Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_steps) {
     Scene sc;
     // A scene file gives every field; the flags below override it.
-    const bool from_file = args.has("scene");
-    if (auto path = args.get("scene")) {
+    const bool from_file = args.has("scene") || args.scene;
+    if (args.scene) {
+        sc = *args.scene;
+    } else if (auto path = args.get("scene")) {
         auto doc = io::load_scene_file_native(*path);
         if (!doc) return Error{"--scene", doc.error().what()};
         sc = doc->scene;
@@ -213,6 +216,12 @@ Result<Scene> scene_from_args(const Args& args, bool require_q0, bool require_st
             set_shown(sc, each, each == *model);
     }
     return sc;
+}
+
+Error as_flag(Error e) {
+    if (!e.field.empty() && e.field.rfind("--", 0) != 0 && e.field.find(' ') == std::string::npos)
+        e.field = "--" + e.field;
+    return e;
 }
 
 int fail(const Error& e) {

@@ -29,6 +29,9 @@ inline constexpr int kExitIntegrator = 5;
 struct Args {
     std::map<std::string, std::vector<std::string>> values;
     std::set<std::string> flags;
+    /// A scene given as a value instead of --scene FILE (the Python module's scene=dict): read
+    /// by scene_from_args as a file's scene would be.
+    std::optional<Scene> scene;
 
     bool has(const std::string& name) const { return values.count(name) || flags.count(name); }
     /// Last value of an option, or nullopt.

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
+#include "cli/jobs.hpp"
 #include "noether/discovery.hpp"
 
 namespace noether::cli {
@@ -59,90 +60,106 @@ void print_basis(const SymmetryBasis& basis) {
 
 }  // namespace
 
-int cmd_discover(int argc, char** argv) {
-    if (has_option(argc, argv, "--network")) return cmd_discover_network(argc, argv);
+const char* discover_help() {
+    return kHelp;
+}
+
+OptionSpec discover_options() {
     OptionSpec spec = scene_options();
     for (const char* o : {"samples", "tol", "seed", "center", "radius"})
         spec.valued.insert(o);
     spec.flags.insert("json");
-    auto args = parse_args(argc, argv, 2, spec);
+    return spec;
+}
+
+Result<DiscoverJob> discover_job(const Args& args) {
+    auto scene = scene_from_args(args, false, false);
+    if (!scene) return scene.error();
+    DiscoveryOptions opt;
+    if (auto s = args.get("samples")) {
+        auto x = parse_count("samples", *s);
+        if (!x) return x.error();
+        if (*x < 1) return Error{"--samples", "must be >= 1"};
+        opt.samples = *x;
+    }
+    if (auto s = args.get("tol")) {
+        auto x = parse_number("tol", *s);
+        if (!x) return x.error();
+        opt.tol = *x;
+    }
+    if (auto s = args.get("seed")) {
+        auto x = parse_count("seed", *s);
+        if (!x) return x.error();
+        opt.seed = static_cast<std::uint64_t>(*x);
+    }
+    if (auto s = args.get("radius")) {
+        auto x = parse_number("radius", *s);
+        if (!x) return x.error();
+        opt.radius = *x;
+    }
+    if (auto s = args.get("center")) {
+        auto x = parse_list("center", *s);
+        if (!x) return x.error();
+        opt.center = Eigen::Map<const Vector>(x->data(), static_cast<Eigen::Index>(x->size()));
+    }
+    auto loss = make_loss(scene->loss);
+    if (!loss) return as_flag(loss.error());
+    auto res = discover_symmetries(**loss, opt);
+    if (!res) {
+        const Error& e = res.error();
+        return Error{"--" + e.field, e.message};
+    }
+    return DiscoverJob{*loss, *res};
+}
+
+QJsonObject discover_json(const DiscoverJob& job) {
+    const Discovery& d = job.discovery;
+    const Loss* loss = job.loss.get();
+    QJsonObject out{{"loss", QString::fromStdString(loss->name())},
+                    {"formula", QString::fromStdString(loss->formula())},
+                    {"n", d.n},
+                    {"p", d.p},
+                    {"samples", static_cast<double>(d.samples)},
+                    {"rows", static_cast<double>(d.rows)},
+                    {"seed", static_cast<double>(d.seed)},
+                    {"tol", d.tol},
+                    {"sigma_max", num(d.sigma_max)},
+                    {"singular_values", vec_json(d.singular_values)},
+                    {"nullity", d.nullity},
+                    {"gap_index", d.gap_index},
+                    {"gap_decades", num(d.gap_decades)},
+                    {"nullity_gap", d.nullity_gap},
+                    {"approximate", d.approximate},
+                    {"generators", generators_json(d.exact)},
+                    {"projector", mat_json(d.exact.projector)},
+                    {"closure_residual", num(d.exact.closure_residual)}};
+    if (d.approximate) {
+        out.insert("approximate_generators", generators_json(d.near));
+        out.insert("approximate_projector", mat_json(d.near.projector));
+        out.insert("approximate_closure_residual", num(d.near.closure_residual));
+    }
+    return out;
+}
+
+int cmd_discover(int argc, char** argv) {
+    if (has_option(argc, argv, "--network")) return cmd_discover_network(argc, argv);
+    auto args = parse_args(argc, argv, 2, discover_options());
     if (!args) return fail(args.error());
     if (args->flags.count("help")) {
         std::fputs(kHelp, stdout);
         return kExitOk;
     }
-    auto scene = scene_from_args(*args, false, false);
-    if (!scene) return fail(scene.error());
-    DiscoveryOptions opt;
-    if (auto s = args->get("samples")) {
-        auto x = parse_count("samples", *s);
-        if (!x) return fail(x.error());
-        if (*x < 1) return fail(Error{"--samples", "must be >= 1"});
-        opt.samples = *x;
-    }
-    if (auto s = args->get("tol")) {
-        auto x = parse_number("tol", *s);
-        if (!x) return fail(x.error());
-        opt.tol = *x;
-    }
-    if (auto s = args->get("seed")) {
-        auto x = parse_count("seed", *s);
-        if (!x) return fail(x.error());
-        opt.seed = static_cast<std::uint64_t>(*x);
-    }
-    if (auto s = args->get("radius")) {
-        auto x = parse_number("radius", *s);
-        if (!x) return fail(x.error());
-        opt.radius = *x;
-    }
-    if (auto s = args->get("center")) {
-        auto x = parse_list("center", *s);
-        if (!x) return fail(x.error());
-        opt.center = Eigen::Map<const Vector>(x->data(), static_cast<Eigen::Index>(x->size()));
-    }
-    auto loss = make_loss(scene->loss);
-    if (!loss) {
-        Error e = loss.error();
-        if (e.field.rfind("--", 0) != 0 && e.field.find(' ') == std::string::npos)
-            e.field = "--" + e.field;
-        return fail(e);
-    }
-    auto res = discover_symmetries(**loss, opt);
-    if (!res) {
-        const Error& e = res.error();
-        return fail(Error{"--" + e.field, e.message});
-    }
-    const Discovery& d = *res;
-
+    auto job = discover_job(*args);
+    if (!job) return fail(job.error());
+    const Discovery& d = job->discovery;
+    const Loss* loss = job->loss.get();
     if (args->flags.count("json")) {
-        QJsonObject out{{"loss", QString::fromStdString((*loss)->name())},
-                        {"formula", QString::fromStdString((*loss)->formula())},
-                        {"n", d.n},
-                        {"p", d.p},
-                        {"samples", static_cast<double>(d.samples)},
-                        {"rows", static_cast<double>(d.rows)},
-                        {"seed", static_cast<double>(d.seed)},
-                        {"tol", d.tol},
-                        {"sigma_max", num(d.sigma_max)},
-                        {"singular_values", vec_json(d.singular_values)},
-                        {"nullity", d.nullity},
-                        {"gap_index", d.gap_index},
-                        {"gap_decades", num(d.gap_decades)},
-                        {"nullity_gap", d.nullity_gap},
-                        {"approximate", d.approximate},
-                        {"generators", generators_json(d.exact)},
-                        {"projector", mat_json(d.exact.projector)},
-                        {"closure_residual", num(d.exact.closure_residual)}};
-        if (d.approximate) {
-            out.insert("approximate_generators", generators_json(d.near));
-            out.insert("approximate_projector", mat_json(d.near.projector));
-            out.insert("approximate_closure_residual", num(d.near.closure_residual));
-        }
-        std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
+        std::fputs(QJsonDocument(discover_json(*job)).toJson(QJsonDocument::Indented).constData(),
+                   stdout);
         return kExitOk;
     }
 
-    std::printf("loss %s: %s\n", (*loss)->name().c_str(), (*loss)->formula().c_str());
+    std::printf("loss %s: %s\n", loss->name().c_str(), loss->formula().c_str());
     std::printf("n = %d, p = %d unknowns (vec A, b), %ld samples (%ld rows), seed %llu, tol %g\n",
                 d.n, d.p, d.samples, d.rows, static_cast<unsigned long long>(d.seed), d.tol);
     std::printf("nullity: %d\n", d.nullity);

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
+#include "cli/jobs.hpp"
 #include "noether/hessian.hpp"
 
 namespace noether::cli {
@@ -36,75 +37,90 @@ std::string vec_text(const Vector& v) {
 
 }  // namespace
 
-int cmd_hessian(int argc, char** argv) {
-    if (has_option(argc, argv, "--network")) return cmd_hessian_network(argc, argv);
+const char* hessian_help() {
+    return kHelp;
+}
+
+OptionSpec hessian_options() {
     OptionSpec spec = scene_options();
     spec.valued.insert("at");
     spec.flags.insert("json");
-    auto args = parse_args(argc, argv, 2, spec);
+    return spec;
+}
+
+Result<HessianJob> hessian_job(const Args& args) {
+    auto scene = scene_from_args(args, false, false);
+    if (!scene) return scene.error();
+    const auto at = args.get("at");
+    if (!at) return Error{"--at", "is required (e.g. --at=0.3,0.4)"};
+    auto xs = parse_list("at", *at);
+    if (!xs) return xs.error();
+    auto loss = make_loss(scene->loss);
+    if (!loss) return as_flag(loss.error());
+    const Vector q = Eigen::Map<const Vector>(xs->data(), static_cast<Eigen::Index>(xs->size()));
+    auto res = hessian_at(**loss, q);
+    if (!res) {
+        const Error& e = res.error();
+        return Error{e.field == "q" ? "--at" : e.field, e.message};
+    }
+    return HessianJob{*loss, *res, stability_line(scene->rule)};
+}
+
+QJsonObject hessian_json(const HessianJob& job) {
+    const HessianPoint& h = job.point;
+    const Loss& loss = *job.loss;
+    QJsonArray gens;
+    for (size_t k = 0; k < h.generators.size(); ++k) {
+        const auto& g = h.generators[k];
+        const Generator& gen = loss.generators()[k];
+        gens.append(QJsonObject{{"name", QString::fromStdString(g.name)},
+                                {"kind", to_string(gen.kind)},
+                                {"A", mat_json(gen.A)},
+                                {"b", vec_json(gen.b)},
+                                {"xi", vec_json(g.xi)},
+                                {"lie_derivative", num(g.lie_derivative)},
+                                {"angle_to_flattest", num(g.angle_to_flattest)},
+                                {"curvature", num(g.curvature)},
+                                {"h1_residual", num(g.h1_residual)},
+                                {"h2_residual", num(g.h2_residual)}});
+    }
+    return QJsonObject{{"loss", QString::fromStdString(loss.name())},
+                       {"formula", QString::fromStdString(loss.formula())},
+                       {"q", vec_json(h.q)},
+                       {"value", num(h.value)},
+                       {"gradient", vec_json(h.gradient)},
+                       {"hessian", mat_json(h.hessian)},
+                       {"eigenvalues", vec_json(h.eigenvalues)},
+                       {"eigenvectors", mat_json(h.eigenvectors)},
+                       {"gradient_components", vec_json(h.gradient_components)},
+                       {"alignment", vec_json(h.alignment)},
+                       {"sharpness", num(h.sharpness)},
+                       {"stability_line", num(job.stability_line)},
+                       {"flattest", h.flattest},
+                       {"generators", gens}};
+}
+
+int cmd_hessian(int argc, char** argv) {
+    if (has_option(argc, argv, "--network")) return cmd_hessian_network(argc, argv);
+    auto args = parse_args(argc, argv, 2, hessian_options());
     if (!args) return fail(args.error());
     if (args->flags.count("help")) {
         std::fputs(kHelp, stdout);
         return kExitOk;
     }
-    auto scene = scene_from_args(*args, false, false);
-    if (!scene) return fail(scene.error());
-    const auto at = args->get("at");
-    if (!at) return fail(Error{"--at", "is required (e.g. --at=0.3,0.4)"});
-    auto xs = parse_list("at", *at);
-    if (!xs) return fail(xs.error());
-    auto loss = make_loss(scene->loss);
-    if (!loss) {
-        Error e = loss.error();
-        if (e.field.rfind("--", 0) != 0 && e.field.find(' ') == std::string::npos)
-            e.field = "--" + e.field;
-        return fail(e);
-    }
-    const Vector q = Eigen::Map<const Vector>(xs->data(), static_cast<Eigen::Index>(xs->size()));
-    auto res = hessian_at(**loss, q);
-    if (!res) {
-        const Error& e = res.error();
-        return fail(Error{e.field == "q" ? "--at" : e.field, e.message});
-    }
-    const HessianPoint& h = *res;
-    const double line = stability_line(scene->rule);
-    const int n = (*loss)->dim();
-
+    auto job = hessian_job(*args);
+    if (!job) return fail(job.error());
     if (args->flags.count("json")) {
-        QJsonArray gens;
-        for (size_t k = 0; k < h.generators.size(); ++k) {
-            const auto& g = h.generators[k];
-            const Generator& gen = (*loss)->generators()[k];
-            gens.append(QJsonObject{{"name", QString::fromStdString(g.name)},
-                                    {"kind", to_string(gen.kind)},
-                                    {"A", mat_json(gen.A)},
-                                    {"b", vec_json(gen.b)},
-                                    {"xi", vec_json(g.xi)},
-                                    {"lie_derivative", num(g.lie_derivative)},
-                                    {"angle_to_flattest", num(g.angle_to_flattest)},
-                                    {"curvature", num(g.curvature)},
-                                    {"h1_residual", num(g.h1_residual)},
-                                    {"h2_residual", num(g.h2_residual)}});
-        }
-        const QJsonObject out{{"loss", QString::fromStdString((*loss)->name())},
-                              {"formula", QString::fromStdString((*loss)->formula())},
-                              {"q", vec_json(h.q)},
-                              {"value", num(h.value)},
-                              {"gradient", vec_json(h.gradient)},
-                              {"hessian", mat_json(h.hessian)},
-                              {"eigenvalues", vec_json(h.eigenvalues)},
-                              {"eigenvectors", mat_json(h.eigenvectors)},
-                              {"gradient_components", vec_json(h.gradient_components)},
-                              {"alignment", vec_json(h.alignment)},
-                              {"sharpness", num(h.sharpness)},
-                              {"stability_line", num(line)},
-                              {"flattest", h.flattest},
-                              {"generators", gens}};
-        std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
+        std::fputs(QJsonDocument(hessian_json(*job)).toJson(QJsonDocument::Indented).constData(),
+                   stdout);
         return kExitOk;
     }
+    const HessianPoint& h = job->point;
+    const double line = job->stability_line;
+    const Loss* loss = job->loss.get();
+    const int n = loss->dim();
 
-    std::printf("loss %s: %s\n", (*loss)->name().c_str(), (*loss)->formula().c_str());
+    std::printf("loss %s: %s\n", loss->name().c_str(), loss->formula().c_str());
     std::printf("q = %s\n", vec_text(h.q).c_str());
     std::printf("f = %.10g   |grad f| = %.10g\n", h.value, h.gradient.norm());
     std::printf("grad f = %s\n", vec_text(h.gradient).c_str());

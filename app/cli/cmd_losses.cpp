@@ -5,9 +5,39 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
+#include "cli/jobs.hpp"
 #include "noether/loss.hpp"
 
 namespace noether::cli {
+
+QJsonObject losses_json() {
+    QJsonArray list;
+    for (const auto& l : builtin_losses()) {
+        QJsonArray params, syms, q0;
+        for (const auto& p : l.params) {
+            QJsonArray def;
+            for (double x : p.default_value)
+                def.append(x);
+            params.append(QJsonObject{{"name", QString::fromStdString(p.name)},
+                                      {"default", p.is_vector ? QJsonValue(def) : def[0]},
+                                      {"doc", QString::fromStdString(p.doc)}});
+        }
+        params.append(QJsonObject{
+            {"name", "eps"}, {"default", 0.0}, {"doc", "explicit symmetry-breaking strength"}});
+        for (const auto& s : l.symmetries)
+            syms.append(QString::fromStdString(s));
+        for (double x : l.suggested_q0)
+            q0.append(x);
+        list.append(QJsonObject{{"name", QString::fromStdString(l.name)},
+                                {"dim", l.dim},
+                                {"params", params},
+                                {"symmetries", syms},
+                                {"formula", QString::fromStdString(l.formula)},
+                                {"description", QString::fromStdString(l.description)},
+                                {"suggested_q0", q0}});
+    }
+    return QJsonObject{{"losses", list}};
+}
 
 int cmd_losses(int argc, char** argv) {
     auto args = parse_args(argc, argv, 2, {{}, {"json", "help"}});
@@ -17,32 +47,7 @@ int cmd_losses(int argc, char** argv) {
         return kExitOk;
     }
     if (args->flags.count("json")) {
-        QJsonArray list;
-        for (const auto& l : builtin_losses()) {
-            QJsonArray params, syms, q0;
-            for (const auto& p : l.params) {
-                QJsonArray def;
-                for (double x : p.default_value)
-                    def.append(x);
-                params.append(QJsonObject{{"name", QString::fromStdString(p.name)},
-                                          {"default", p.is_vector ? QJsonValue(def) : def[0]},
-                                          {"doc", QString::fromStdString(p.doc)}});
-            }
-            params.append(QJsonObject{
-                {"name", "eps"}, {"default", 0.0}, {"doc", "explicit symmetry-breaking strength"}});
-            for (const auto& s : l.symmetries)
-                syms.append(QString::fromStdString(s));
-            for (double x : l.suggested_q0)
-                q0.append(x);
-            list.append(QJsonObject{{"name", QString::fromStdString(l.name)},
-                                    {"dim", l.dim},
-                                    {"params", params},
-                                    {"symmetries", syms},
-                                    {"formula", QString::fromStdString(l.formula)},
-                                    {"description", QString::fromStdString(l.description)},
-                                    {"suggested_q0", q0}});
-        }
-        std::fputs(QJsonDocument(QJsonObject{{"losses", list}}).toJson().constData(), stdout);
+        std::fputs(QJsonDocument(losses_json()).toJson().constData(), stdout);
         return kExitOk;
     }
     for (const auto& l : builtin_losses()) {

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cli/cli.hpp"
+#include "cli/jobs.hpp"
 #include "cli/long_work.hpp"
 #include "io/run_export.hpp"
 #include "noether/hessian.hpp"
@@ -51,21 +52,27 @@ void add_network_options(OptionSpec& spec) {
     spec.flags.insert("no-bias");
 }
 
-Error with_dashes(Error e) {
-    if (!e.field.empty() && e.field.rfind("--", 0) != 0 && e.field.find(' ') == std::string::npos)
-        e.field = "--" + e.field;
-    return e;
+}  // namespace
+
+const char* network_help() {
+    return kNetworkHelp;
 }
 
-// The NetworkScene of the flags; the rule, start, length and model come from scene_from_args.
-Result<NetworkScene> network_scene_from_args(const Args& args, bool require_steps) {
+OptionSpec network_simulate_options() {
+    OptionSpec spec = scene_options();
+    add_network_options(spec);
+    return spec;
+}
+
+Result<NetworkScene> network_job(const Args& args, bool require_steps) {
     for (const char* o : {"loss", "expr", "scene", "param", "const", "dim"})
         if (args.has(o))
             return Error{std::string("--") + o,
                          "does not apply to --network (a network is the loss)"};
+    if (args.scene) return Error{"--scene", "does not apply to --network (a network is the loss)"};
     NetworkScene ns;
     auto w = parse_widths(*args.get("network"));
-    if (!w) return with_dashes(w.error());
+    if (!w) return as_flag(w.error());
     ns.net.widths = *w;
     if (auto a = args.get("activation")) {
         if (*a == "relu")
@@ -122,9 +129,11 @@ Result<NetworkScene> network_scene_from_args(const Args& args, bool require_step
     ns.scene = *sc;
     ns.net.bn_eps = sc->loss.eps;
     if (args.has("q0")) ns.q0 = sc->q0;
-    if (auto s = validate(ns.net); !s) return with_dashes(s.error());
+    if (auto s = validate(ns.net); !s) return as_flag(s.error());
     return ns;
 }
+
+namespace {
 
 Result<std::shared_ptr<const NetworkRun>> run_network(const NetworkScene& ns) {
     // Long trainings show their progress on a terminal and stop cleanly on Ctrl-C.
@@ -133,7 +142,7 @@ Result<std::shared_ptr<const NetworkRun>> run_network(const NetworkScene& ns) {
     const ProgressLine line("simulate", "samples", done,
                             (ns.scene.steps + 1) * model_count(ns.scene));
     auto r = simulate_network(ns, RunControl{interrupt_flag(), &done});
-    if (!r) return with_dashes(r.error());
+    if (!r) return as_flag(r.error());
     return r;
 }
 
@@ -157,7 +166,7 @@ int cmd_simulate_network(int argc, char** argv) {
         std::fputs(kNetworkHelp, stdout);
         return kExitOk;
     }
-    auto ns = network_scene_from_args(*args, true);
+    auto ns = network_job(*args, true);
     if (!ns) return fail(ns.error());
     const auto out = args->get("out");
     const bool json = out && QString::fromStdString(*out).endsWith(".json", Qt::CaseInsensitive);
@@ -210,7 +219,7 @@ int cmd_hessian_network(int argc, char** argv) {
     if (!at) return fail(Error{"--at-step", "is required (the step N whose q_N is analysed)"});
     auto N = parse_count("at-step", *at);
     if (!N) return fail(N.error());
-    auto parsed = network_scene_from_args(*args, false);
+    auto parsed = network_job(*args, false);
     if (!parsed) return fail(parsed.error());
     NetworkScene ns = *parsed;
     if (!args->has("steps")) ns.scene.steps = std::max<long>(*N, 1);
@@ -303,7 +312,7 @@ int cmd_discover_network(int argc, char** argv) {
         std::fputs(kNetworkHelp, stdout);
         return kExitOk;
     }
-    auto ns = network_scene_from_args(*args, false);
+    auto ns = network_job(*args, false);
     if (!ns) return fail(ns.error());
     StructuredDiscoveryOptions opt;
     if (auto s = args->get("samples")) {
@@ -328,12 +337,12 @@ int cmd_discover_network(int argc, char** argv) {
         opt.radius = *x;
     }
     auto data = make_dataset(ns->data, ns->net);
-    if (!data) return fail(with_dashes(data.error()));
+    if (!data) return fail(as_flag(data.error()));
     if (ns->batch > data->size())
         return fail(Error{"--batch", "must be <= the data size " + std::to_string(data->size())});
     const Network net(ns->net);
     auto res = discover_network_symmetries(net, *data, opt);
-    if (!res) return fail(with_dashes(res.error()));
+    if (!res) return fail(as_flag(res.error()));
     const StructuredDiscovery& d = *res;
     if (args->flags.count("json")) {
         QJsonArray gens, counts;

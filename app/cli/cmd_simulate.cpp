@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
+#include "cli/jobs.hpp"
 #include "cli/long_work.hpp"
 #include "io/run_export.hpp"
 #include "io/scene_file.hpp"
@@ -47,6 +48,20 @@ const char* kHelp =
     "On a terminal, runs longer than half a second show their progress on stderr.\n";
 }  // namespace
 
+const char* simulate_help() {
+    return kHelp;
+}
+
+Result<SimulateJob> simulate_job(const Args& args) {
+    auto scene = scene_from_args(args, true, true);
+    if (!scene) return scene.error();
+    auto loss = make_loss(scene->loss);
+    if (!loss) return as_flag(loss.error());
+    if (auto s = io::check_run_size(*scene, (*loss)->dim()); !s)
+        return Error{"--steps", s.error().message};
+    return SimulateJob{*scene, *loss};
+}
+
 int cmd_simulate(int argc, char** argv) {
     if (has_option(argc, argv, "--network")) return cmd_simulate_network(argc, argv);
     auto args = parse_args(argc, argv, 2, scene_options());
@@ -55,31 +70,20 @@ int cmd_simulate(int argc, char** argv) {
         std::fputs(kHelp, stdout);
         return kExitOk;
     }
-    auto scene = scene_from_args(*args, true, true);
-    if (!scene) return fail(scene.error());
-    auto loss = make_loss(scene->loss);
-    if (loss) {
-        if (auto s = io::check_run_size(*scene, (*loss)->dim()); !s)
-            return fail(Error{"--steps", s.error().message});
-    }
+    auto job = simulate_job(*args);
+    if (!job) return fail(job.error());
+    const Scene* scene = &job->scene;
     // Long runs show their progress on a terminal and stop cleanly on Ctrl-C (exit 130,
     // nothing written).
     install_interrupt_handler();
     std::atomic<long> done{0};
-    auto run = [&]() -> Result<std::shared_ptr<const Run>> {
-        if (!loss) return loss.error();
+    auto run = [&] {
         const ProgressLine line("simulate", "samples", done,
                                 (scene->steps + 1) * model_count(*scene));
-        return simulate(*scene, *loss, RunControl{interrupt_flag(), &done});
+        return simulate(*scene, job->loss, RunControl{interrupt_flag(), &done});
     }();
     if (interrupted()) return fail_interrupted();
-    if (!run) {
-        Error e = run.error();
-        if (!e.field.empty() && e.field.rfind("--", 0) != 0 &&
-            e.field.find(' ') == std::string::npos)
-            e.field = "--" + e.field;
-        return fail(e);
-    }
+    if (!run) return fail(as_flag(run.error()));
     // A valid scene that asks for something without effect (a kick with momentum 0): said.
     for (const auto& w : warnings(*scene))
         std::fprintf(stderr, "noetherlab-cli: warning: --%s\n", w.c_str());

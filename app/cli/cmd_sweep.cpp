@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "cli/jobs.hpp"
 #include "cli/long_work.hpp"
 #include "io/run_export.hpp"
 #include "noether/sweep.hpp"
@@ -68,32 +69,28 @@ Result<SweepAxis> parse_range(const std::string& flag, const std::string& text, 
     return axis;
 }
 
-// Core field names ("lr-range", "q0", "param diag") as the flag that set them.
-Error as_flag(Error e) {
-    if (!e.field.empty() && e.field.rfind("--", 0) != 0 && e.field.find(' ') == std::string::npos)
-        e.field = "--" + e.field;
-    return e;
-}
-
 }  // namespace
 
-int cmd_sweep(int argc, char** argv) {
+const char* sweep_help() {
+    return kHelp;
+}
+
+OptionSpec sweep_options() {
     OptionSpec spec = scene_options();
     spec.valued.erase("model");
     for (const char* name :
          {"lr-range", "lr-scale", "momentum-range", "metric", "threads", "tol", "f-min"})
         spec.valued.insert(name);
-    auto args = parse_args(argc, argv, 2, spec);
-    if (!args) return fail(args.error());
-    if (args->flags.count("help")) {
-        std::fputs(kHelp, stdout);
-        return kExitOk;
-    }
-    if (args->has("lr")) return fail(Error{"--lr", "is swept here: give --lr-range A:B:N"});
+    return spec;
+}
+
+Result<SweepJob> sweep_job(const Args& a) {
+    const Args* args = &a;
+    if (args->has("lr")) return Error{"--lr", "is swept here: give --lr-range A:B:N"};
     if (args->has("momentum"))
-        return fail(Error{"--momentum", "is swept here: give --momentum-range A:B:N"});
+        return Error{"--momentum", "is swept here: give --momentum-range A:B:N"};
     auto scene = scene_from_args(*args, true, true);
-    if (!scene) return fail(scene.error());
+    if (!scene) return scene.error();
 
     SweepSpec sweep;
     sweep.base = *scene;
@@ -103,22 +100,22 @@ int cmd_sweep(int argc, char** argv) {
         if (*s == "log") {
             lr_scale = AxisScale::Log;
         } else if (*s != "lin") {
-            return fail(Error{"--lr-scale", "must be lin or log (got '" + *s + "')"});
+            return Error{"--lr-scale", "must be lin or log (got '" + *s + "')"};
         }
     }
     const auto lr_text = args->get("lr-range");
-    if (!lr_text) return fail(Error{"--lr-range", "is required (A:B:N)"});
+    if (!lr_text) return Error{"--lr-range", "is required (A:B:N)"};
     auto lr = parse_range("lr-range", *lr_text, SweepParam::LearningRate, lr_scale);
-    if (!lr) return fail(lr.error());
+    if (!lr) return lr.error();
     const auto mom_text = args->get("momentum-range");
-    if (!mom_text) return fail(Error{"--momentum-range", "is required (A:B:N)"});
+    if (!mom_text) return Error{"--momentum-range", "is required (A:B:N)"};
     auto mom = parse_range("momentum-range", *mom_text, SweepParam::Momentum, AxisScale::Linear);
-    if (!mom) return fail(mom.error());
+    if (!mom) return mom.error();
     sweep.x = *lr;
     sweep.y = *mom;
 
     const auto metric_text = args->get("metric");
-    if (!metric_text) return fail(Error{"--metric", "is required (e.g. final_loss)"});
+    if (!metric_text) return Error{"--metric", "is required (e.g. final_loss)"};
     sweep.metrics.clear();
     size_t start = 0;
     while (true) {
@@ -132,7 +129,7 @@ int cmd_sweep(int argc, char** argv) {
                 known.append(known.empty() ? "" : ", ").append(to_string(k));
             std::string msg = "unknown metric '";
             msg.append(name).append("' (known: ").append(known).append(")");
-            return fail(Error{"--metric", msg});
+            return Error{"--metric", msg};
         }
         sweep.metrics.push_back(*m);
         if (comma == std::string::npos) break;
@@ -140,23 +137,37 @@ int cmd_sweep(int argc, char** argv) {
     }
     if (auto t = args->get("tol")) {
         auto x = parse_number("tol", *t);
-        if (!x) return fail(x.error());
-        if (!(*x > 0.0)) return fail(Error{"--tol", "must be > 0 (got " + *t + ")"});
+        if (!x) return x.error();
+        if (!(*x > 0.0)) return Error{"--tol", "must be > 0 (got " + *t + ")"};
         sweep.tol = *x;
     }
     if (auto f = args->get("f-min")) {
         auto x = parse_number("f-min", *f);
-        if (!x) return fail(x.error());
+        if (!x) return x.error();
         sweep.f_min = *x;
     }
     SweepOptions opt;
     if (auto t = args->get("threads")) {
         auto n = parse_count("threads", *t);
-        if (!n) return fail(n.error());
+        if (!n) return n.error();
         if (*n < 1 || *n > 1024)
-            return fail(Error{"--threads", "must be between 1 and 1024 (got " + *t + ")"});
+            return Error{"--threads", "must be between 1 and 1024 (got " + *t + ")"};
         opt.threads = static_cast<int>(*n);
     }
+    return SweepJob{sweep, opt};
+}
+
+int cmd_sweep(int argc, char** argv) {
+    auto args = parse_args(argc, argv, 2, sweep_options());
+    if (!args) return fail(args.error());
+    if (args->flags.count("help")) {
+        std::fputs(kHelp, stdout);
+        return kExitOk;
+    }
+    auto job = sweep_job(*args);
+    if (!job) return fail(job.error());
+    const SweepSpec& sweep = job->spec;
+    SweepOptions opt = job->options;
     const auto out = args->get("out");
     if (out && !QString::fromStdString(*out).endsWith(".csv", Qt::CaseInsensitive))
         return fail(Error{"--out", "file name must end in .csv (got '" + *out + "')"});
