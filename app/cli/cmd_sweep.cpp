@@ -13,6 +13,7 @@
 #include "cli/cli.hpp"
 #include "cli/jobs.hpp"
 #include "cli/long_work.hpp"
+#include "io/file_io.hpp"
 #include "io/run_export.hpp"
 #include "noether/sweep.hpp"
 
@@ -186,10 +187,17 @@ int cmd_sweep(int argc, char** argv) {
     if (!result) return fail(as_flag(result.error()));
     const SweepResult& r = *result;
 
-    // CSV: header lr,momentum,<metric>; lr outer, momentum inner; "nan" for NaN.
-    const std::string csv = sweep_csv(r);
-    if (out) return write_out(*out, QByteArray::fromStdString(csv));
-    write_stdout(csv.data(), csv.size());
+    // CSV: header lr,momentum,<metric>; lr outer, momentum inner; "nan" for NaN. Streamed in
+    // 64 KiB pieces: never held whole (docs/PERFORMANCE.md, "The CLI end to end").
+    if (out) {
+        const std::string err = io::write_file_stream(
+            *out, [&r](const io::ByteSink& sink) { return sweep_csv_chunks(r, sink); });
+        return err.empty() ? kExitOk : fail_write(err);
+    }
+    sweep_csv_chunks(r, [](const char* data, std::size_t size) {
+        write_stdout(data, size);
+        return !std::ferror(stdout);
+    });
     return kExitOk;
 }
 

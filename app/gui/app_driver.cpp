@@ -17,6 +17,12 @@
 #include "gui/model/scene_model.hpp"
 #include "gui/panels/controls_panel.hpp"
 #include "gui/profile.hpp"
+#include "gui/views/charge_chart.hpp"
+#include "gui/views/chart_panel.hpp"
+#include "gui/views/loss_chart.hpp"
+#include "gui/views/phase_chart.hpp"
+#include "gui/views/landscape_view.hpp"
+#include "gui/views/landscape_window.hpp"
 #include "io/file_io.hpp"
 #include "noether/loss.hpp"
 
@@ -35,6 +41,42 @@ bool waitPresented(MainWindow& w, quint64 gen, int timeout_ms) {
     loop.exec();
     QObject::disconnect(c);
     return w.shownGeneration() >= gen && w.presented(gen);
+}
+
+qint64 waitEveryViewPainted(MainWindow& w, quint64 gen, int timeout_ms,
+                            const QElapsedTimer& clock) {
+    LandscapeWindow* gl = w.landscape()->glWindow();
+    const std::initializer_list<const ChartPanel*> charts{w.charges(), w.phase(), w.lossChart(),
+                                                          w.elrChart(), w.normChart()};
+    auto done = [&] {
+        if (w.shownGeneration() < gen) return false;
+        if (w.landscape()->isVisible() && gl->shaderErrors().isEmpty() &&
+            gl->presentedGeneration() < gen)
+            return false;
+        for (const ChartPanel* c : charts)
+            if (c->isVisible() && c->dataGeneration() >= gen && c->paintedGeneration() < gen)
+                return false;
+        return true;
+    };
+    qint64 at = -1;
+    QEventLoop loop;
+    auto check = [&] {
+        if (at < 0 && done()) {
+            at = clock.nsecsElapsed();  // now, not when the loop gets round to returning
+            loop.quit();
+        }
+    };
+    std::vector<QMetaObject::Connection> connections;
+    connections.push_back(QObject::connect(gl, &LandscapeWindow::presented, &loop, check));
+    for (const ChartPanel* c : charts)
+        connections.push_back(
+            QObject::connect(c->view(), &TrackedChartView::painted, &loop, check));
+    QTimer::singleShot(timeout_ms, &loop, &QEventLoop::quit);
+    check();
+    if (at < 0) loop.exec();
+    for (const auto& c : connections)
+        QObject::disconnect(c);
+    return at;
 }
 
 bool waitFirstFrame(MainWindow& w, int timeout_ms) {

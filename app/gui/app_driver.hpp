@@ -3,6 +3,7 @@
 // screenshots (the OpenGL landscape composed in), and the command-line scene options.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QString>
 #include <QStringList>
 #include <optional>
@@ -23,6 +24,10 @@ struct InteractionStats {
 
 /// Waits until the window has presented a frame for generation >= gen (or timeout).
 bool waitPresented(MainWindow& w, quint64 gen, int timeout_ms);
+/// Waits until every visible view has put generation >= gen on screen: the landscape's frame
+/// swapped and each chart given data of it painted (a chart not yet exposed counts once it
+/// paints). Returns clock's reading at that moment in ns, or -1 on timeout.
+qint64 waitEveryViewPainted(MainWindow& w, quint64 gen, int timeout_ms, const QElapsedTimer& clock);
 /// Waits for the first complete frame of the current scene, and for the landscape grid.
 bool waitFirstFrame(MainWindow& w, int timeout_ms);
 /// Drives `n` η-slider changes and times each until presented.

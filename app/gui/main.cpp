@@ -1,13 +1,19 @@
 // noetherlab: the desktop application. Besides the normal start it has two scripted modes:
 //   --bench-interaction N   time N η-slider changes until every view has presented its frame
 //   --screenshot FILE.png   show the window, wait for the first complete frame, save it, exit
+//   --bench-startup         print where the time from launch to the first frame went, exit
 // and scene options for both (--scene FILE, --scene-loss NAME, --lr, --momentum, ...).
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QPalette>
 #include <QStyleFactory>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gui/app_driver.hpp"
@@ -42,6 +48,9 @@ void addOptions(QCommandLineParser& parser) {
                       "N"});
     parser.addOption(
         {"screenshot", "Save the window as FILE.png after the first frame, exit.", "FILE"});
+    parser.addOption({"bench-startup",
+                      "Print where the time from launch to the first presented frame goes "
+                      "(launch time from NOETHER_LAUNCH_NS, CLOCK_REALTIME ns), exit."});
     parser.addOption({"scene", "Open a scene file.", "FILE"});
     parser.addOption({"scene-loss", "Start with this built-in loss (suggested start).", "NAME"});
     parser.addOption({"lr", "Learning rate η.", "X"});
@@ -85,9 +94,59 @@ bool wantsHelpOrVersion(int argc, char** argv) {
     return false;
 }
 
+/// Start-up phases for --bench-startup: wall time in ms since main() was entered.
+class StartupClock {
+  public:
+    StartupClock() : main_ns_(realtime_ns()) { timer_.start(); }
+    void mark(const char* phase) {
+        markAt(phase, timer_.nsecsElapsed());
+        if (noether::gui::profiling()) noether::gui::profileMark(phase);
+    }
+    /// A phase that ended at `ns` on clock().
+    void markAt(const char* phase, qint64 ns) { marks_.emplace_back(phase, ns / 1e6); }
+    const QElapsedTimer& clock() const { return timer_; }
+    /// Launch (NOETHER_LAUNCH_NS, taken by the caller just before exec) to main(), or -1.
+    double before_main_ms() const {
+        const char* launch = std::getenv("NOETHER_LAUNCH_NS");
+        if (!launch) return -1.0;
+        char* end = nullptr;
+        const long long t = std::strtoll(launch, &end, 10);
+        const double ms = static_cast<double>(main_ns_ - t) / 1e6;
+        // Not a launch time of this process (unparsable, in the future, over a minute ago).
+        if (end == launch || *end != '\0' || ms < 0.0 || ms > 60000.0) return -1.0;
+        return ms;
+    }
+    void print() const {
+        const double pre = before_main_ms();
+        std::printf("startup (ms)%s\n",
+                    pre < 0 ? " since main(); set NOETHER_LAUNCH_NS for the loading before it"
+                            : " since launch");
+        if (pre >= 0)
+            std::printf("  %-44s %8.1f %8.1f\n", "loader, libraries, static init", pre, pre);
+        double last = 0.0;
+        for (const auto& [phase, ms] : marks_) {
+            std::printf("  %-44s %8.1f %8.1f\n", phase.c_str(), ms - last,
+                        (pre < 0 ? 0.0 : pre) + ms);
+            last = ms;
+        }
+        std::printf("first frame %.1f ms\n", (pre < 0 ? 0.0 : pre) + last);
+    }
+
+  private:
+    static long long realtime_ns() {
+        timespec ts{};
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+    }
+    long long main_ns_;
+    QElapsedTimer timer_;
+    std::vector<std::pair<std::string, double>> marks_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    StartupClock startup;
     noether::tune_allocator_for_runs();
     // --help and --version need no display; without one, say so instead of Qt's abort.
     if (wantsHelpOrVersion(argc, argv)) {
@@ -115,6 +174,8 @@ int main(int argc, char** argv) {
     // turn such bytes into U+FFFD and name a different file).
     const std::vector<std::string> raw_args(argv, argv + argc);
     QApplication app(argc, argv);
+    startup.mark("QApplication (platform plugin, X connection)");
+
     setIdentity();
     QApplication::setDesktopFileName("noetherlab");
     noether::gui::applyLectureAppFont();  // never below 12 pt
@@ -127,7 +188,8 @@ int main(int argc, char** argv) {
         QApplication::setStyle(QStyleFactory::create("Fusion"));
         QApplication::setPalette(noether::gui::darkPalette());
     }
-    const bool scripted = parser.isSet("bench-interaction") || parser.isSet("screenshot");
+    const bool scripted = parser.isSet("bench-interaction") || parser.isSet("screenshot") ||
+                          parser.isSet("bench-startup");
     // A scene file: --scene FILE, or the first positional argument (the .desktop entry's %f).
     QString scene_path = parser.value("scene");
     if (scene_path.isEmpty() && !parser.positionalArguments().isEmpty())
@@ -144,8 +206,10 @@ int main(int argc, char** argv) {
         for (const QString& v : parser.values(name))
             scene_args << name << v;
 
+    startup.mark("fonts, options");
     noether::gui::MainWindow window(!scripted && !parser.isSet("no-restore") && !custom_scene &&
                                     scene_args.isEmpty());
+    startup.mark("MainWindow (widgets, docks, charts)");
     if (parser.isSet("size")) {
         const QStringList wh = parser.value("size").split('x');
         if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
@@ -174,8 +238,21 @@ int main(int argc, char** argv) {
     if (custom_scene && scene_args.isEmpty()) window.sceneActions()->openNativeFile(scene_native);
     if (parser.isSet("phase")) window.phase()->setCoordinate(parser.value("phase"));
     if (parser.isSet("budget")) window.charges()->setBudgetVisible(true);
+    startup.mark("scene");
     window.show();
+    startup.mark("show()");
     if (parser.isSet("lecture")) window.sceneActions()->lecture()->enter();
+
+    if (parser.isSet("bench-startup")) {
+        const qint64 at = noether::gui::waitEveryViewPainted(window, window.runs()->lastRequested(),
+                                                             20000, startup.clock());
+        const bool ok = at >= 0;
+        startup.markAt("first run, GL init, every view on screen", at);
+        startup.print();
+        std::fflush(stdout);
+        if (noether::gui::profiling()) noether::gui::profileReport();
+        return ok ? 0 : 1;
+    }
 
     if (parser.isSet("bench-interaction")) {
         bool ok = false;

@@ -84,7 +84,16 @@ Result<QByteArray> read_file_bounded(const std::string& path, long long limit) {
     return out;
 }
 
-std::string write_reason(const std::string& path_in, const QByteArray& bytes) {
+namespace {
+
+// Writes every piece of source to fd; false (errno set) on the first failed write.
+bool write_source(int fd, const ByteSource& source) {
+    return source([fd](const char* data, std::size_t size) {
+        return write_all(fd, data, static_cast<qsizetype>(size));
+    });
+}
+
+std::string stream_reason(const std::string& path_in, const ByteSource& source) {
     const auto failed = [](int err) { return reason(err); };
     if (path_in.empty()) return reason(ENOENT);
     std::string path = path_in;
@@ -102,7 +111,7 @@ std::string write_reason(const std::string& path_in, const QByteArray& bytes) {
         // A device or pipe: nothing to rename over; the write itself is checked.
         const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0) return failed(errno);
-        if (!write_all(fd, bytes.constData(), bytes.size())) {
+        if (!write_source(fd, source)) {
             const int err = errno;
             ::close(fd);
             return failed(err);
@@ -131,7 +140,7 @@ std::string write_reason(const std::string& path_in, const QByteArray& bytes) {
         mode = 0666 & ~mask;
     }
     if (::fchmod(fd, mode) != 0) return abandon(errno);
-    if (!write_all(fd, bytes.constData(), bytes.size())) return abandon(errno);
+    if (!write_source(fd, source)) return abandon(errno);
     if (::close(fd) != 0) {
         const int err = errno;
         ::unlink(tmp.c_str());
@@ -143,6 +152,19 @@ std::string write_reason(const std::string& path_in, const QByteArray& bytes) {
         return failed(err);
     }
     return {};
+}
+
+}  // namespace
+
+std::string write_reason(const std::string& native_path, const QByteArray& bytes) {
+    return stream_reason(native_path, [&bytes](const ByteSink& sink) {
+        return sink(bytes.constData(), static_cast<std::size_t>(bytes.size()));
+    });
+}
+
+std::string write_file_stream(const std::string& native_path, const ByteSource& source) {
+    const std::string why = stream_reason(native_path, source);
+    return why.empty() ? why : "could not write " + native_path + ": " + why;
 }
 
 std::string write_file_bytes(const std::string& native_path, const QByteArray& bytes) {

@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QString>
+#include <cstddef>
+#include <functional>
 #include <string>
 
 #include "noether/types.hpp"
@@ -29,5 +31,13 @@ Result<QByteArray> read_file_bounded(const std::string& native_path, long long l
 std::string write_file_bytes(const std::string& native_path, const QByteArray& bytes);
 /// The same, returning only the reason (strerror text) or an empty string.
 std::string write_reason(const std::string& native_path, const QByteArray& bytes);
+
+/// Bytes made in pieces: calls `sink` with each piece in order and returns false as soon as the
+/// sink does (a failed write), true once all were given.
+using ByteSink = std::function<bool(const char* data, std::size_t size)>;
+using ByteSource = std::function<bool(const ByteSink& sink)>;
+/// write_file_bytes for bytes made in pieces (a big CSV is never held whole in memory): the same
+/// temporary file, checks and rename; nothing is left if any piece fails.
+std::string write_file_stream(const std::string& native_path, const ByteSource& source);
 
 }  // namespace noether::io

@@ -225,6 +225,33 @@ TEST(CliHostile, OutOnAFullDiskOrDevice_ExitsFourAndLeavesNoPartialFile) {
                            "0.01:0.5:4", "--momentum-range", "0:0.9:4", "--steps", "50", "--metric",
                            "final_loss", "--out", d + "/full.csv"});
     EXPECT_EQ(sweep.code, 4) << sweep.err;
+    // A big sweep is streamed to its file in 64 KiB pieces: cut off after the first ones, it
+    // leaves nothing (no file, no temporary) and an existing file as it was; so does stdout.
+    const std::vector<std::string> big{
+        "sweep",      "--loss",     "rotation_hat",     "--q0",       "0.6,0.5",
+        "--lr-range", "1e-3:2:256", "--momentum-range", "0:0.99:256", "--steps",
+        "20",         "--metric",   "final_loss"};
+    const std::string e = d + "/big";  // a folder of its own
+    std::filesystem::create_directory(e);
+    ASSERT_TRUE(entries(e).empty());
+    const Raw cut = run(with(big, {"--out", e + "/map.csv"}), {}, 256 * 1024);
+    EXPECT_EQ(cut.code, 4);
+    EXPECT_NE(cut.err.find("could not write " + e + "/map.csv: File too large"), std::string::npos)
+        << cut.err;
+    EXPECT_TRUE(entries(e).empty());
+    { std::ofstream(e + "/map.csv") << "old"; }
+    EXPECT_EQ(run(with(big, {"--out", e + "/map.csv"}), {}, 256 * 1024).code, 4);
+    EXPECT_EQ(slurp(e + "/map.csv"), "old");
+    EXPECT_EQ(entries(e).size(), 1u);
+    const Raw cut_stdout = run(big, e + "/stdout.csv", 256 * 1024);
+    EXPECT_EQ(cut_stdout.code, 4);
+    EXPECT_NE(cut_stdout.err.find("could not write standard output"), std::string::npos)
+        << cut_stdout.err;
+    EXPECT_EQ(lines(cut_stdout.err), 1) << cut_stdout.err;
+    // And whole, the streamed file is the bytes of stdout.
+    const Raw whole = run(with(big, {"--out", e + "/whole.csv"}));
+    EXPECT_EQ(whole.code, 0) << whole.err;
+    EXPECT_EQ(slurp(e + "/whole.csv"), run(big).out);
 }
 
 TEST(CliHostile, HugeEpsIsRefusedNamingIt_NeverInfInRowZero) {

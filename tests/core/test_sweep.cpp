@@ -8,7 +8,9 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
+#include <string>
 
 #include "noether/run.hpp"
 #include "noether/sweep.hpp"
@@ -549,6 +551,53 @@ TEST(Sweep, OverlaysLieOnTheirDefiningCurves) {
                 }
         }
     EXPECT_TRUE(eq17);
+}
+
+// The CSV contract: header, x outer / y inner, "%.17g" numbers, "nan"; the chunked writer gives
+// exactly those bytes in pieces of about 64 KiB, and stops when its sink fails.
+TEST(Sweep, CsvChunksAreTheContractsBytesInPiecesAndStopOnAFailedSink) {
+    SweepSpec s = base_spec("rotation_hat", {0.6, 0.5}, 100);
+    s.base.v0 = Vector(2);
+    *s.base.v0 << 0.3, -0.5;
+    s.x = make_axis(SweepParam::LearningRate, 1e-3, 2.0, 71, AxisScale::Log).value();
+    s.y = make_axis(SweepParam::Momentum, 0.0, 0.99, 53).value();
+    s.metrics = {SweepMetric::FinalLoss, SweepMetric::StepsToTol, SweepMetric::DivergedAt};
+    const SweepResult r = run_ok(s, {});
+    // The reference: snprintf per number, as the contract was first written.
+    std::string want = "lr,momentum,final_loss,steps_to_tol,diverged_at\n";
+    bool some_nan = false;
+    for (size_t ix = 0; ix < s.x.values.size(); ++ix)
+        for (size_t iy = 0; iy < s.y.values.size(); ++iy) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%.17g,%.17g", s.x.values[ix], s.y.values[iy]);
+            want += buf;
+            for (const auto& v : r.values) {
+                const double x = v[r.index(static_cast<long>(ix), static_cast<long>(iy))];
+                some_nan = some_nan || std::isnan(x);
+                std::snprintf(buf, sizeof buf, ",%.17g", x);
+                want += std::isnan(x) ? std::string(",nan") : std::string(buf);
+            }
+            want += '\n';
+        }
+    ASSERT_TRUE(some_nan);
+    ASSERT_GT(want.size(), 3u * 65536u);  // several chunks
+    EXPECT_EQ(sweep_csv(r), want);
+    std::string got;
+    std::vector<std::size_t> sizes;
+    EXPECT_TRUE(sweep_csv_chunks(r, [&](const char* d, std::size_t n) {
+        got.append(d, n);
+        sizes.push_back(n);
+        return true;
+    }));
+    EXPECT_EQ(got, want);
+    ASSERT_GE(sizes.size(), 4u);
+    for (size_t i = 1; i + 1 < sizes.size(); ++i) {  // the header, then ~64 KiB pieces
+        EXPECT_GE(sizes[i], 65536u);
+        EXPECT_LT(sizes[i], 65536u + 200u);
+    }
+    int calls = 0;
+    EXPECT_FALSE(sweep_csv_chunks(r, [&](const char*, std::size_t) { return ++calls < 2; }));
+    EXPECT_EQ(calls, 2);  // nothing more after the failed piece
 }
 
 }  // namespace

@@ -74,6 +74,7 @@ bool LandscapeWindow::buildProgram(QOpenGLShaderProgram& p, const QString& name)
 }
 
 void LandscapeWindow::initializeGL() {
+    profileMark("GL initialize begin");
     initializeOpenGLFunctions();
     errors_.clear();
     const bool ok = buildProgram(heat_, "landscape") & buildProgram(line_, "line") &
@@ -142,6 +143,7 @@ void LandscapeWindow::initializeGL() {
     grid_dirty_ = true;
     lines_dirty_ = true;
     overlay_dirty_ = true;
+    profileMark("GL initialize end");
 }
 
 void LandscapeWindow::resizeGL(int, int) {

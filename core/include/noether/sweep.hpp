@@ -174,5 +174,10 @@ Result<std::vector<SweepOverlay>> sweep_overlays(const SweepSpec& spec, int samp
 /// y inner; 17 significant digits, "nan" where a metric has no value. (The `sweep` CLI's
 /// contract, lr,momentum,<metric>; the regime map exports the same.)
 std::string sweep_csv(const SweepResult& r);
+/// The same bytes in chunks of about 64 KiB, each handed to `sink` (which returns false to stop:
+/// a failed write); returns false if the sink failed. Streams a big sweep to a file without
+/// holding it in memory.
+bool sweep_csv_chunks(const SweepResult& r,
+                      const std::function<bool(const char* data, std::size_t size)>& sink);
 
 }  // namespace noether
