@@ -198,12 +198,79 @@ int cmd_simulate_network(int argc, char** argv) {
     return kExitOk;
 }
 
-int cmd_hessian_network(int argc, char** argv) {
-    OptionSpec spec = scene_options();
-    add_network_options(spec);
+OptionSpec network_hessian_options() {
+    OptionSpec spec = network_simulate_options();
     spec.valued.insert("at-step");
     spec.flags.insert("json");
-    auto args = parse_args(argc, argv, 2, spec);
+    return spec;
+}
+
+Result<NetworkHessianJob> network_hessian_job(const Args& args) {
+    const auto at = args.get("at-step");
+    if (!at) return Error{"--at-step", "is required (the step N whose q_N is analysed)"};
+    auto N = parse_count("at-step", *at);
+    if (!N) return N.error();
+    auto parsed = network_job(args, false);
+    if (!parsed) return parsed.error();
+    NetworkScene ns = *parsed;
+    if (!args.has("steps")) ns.scene.steps = std::max<long>(*N, 1);
+    if (*N > ns.scene.steps)
+        return Error{"--at-step", "must be <= --steps (" + std::to_string(ns.scene.steps) +
+                                      ", got " + std::to_string(*N) + ")"};
+    ns.scene.show_discrete = true;
+    ns.scene.show_ode = ns.scene.show_ode_rest = ns.scene.show_flow = false;
+    return NetworkHessianJob{ns, *N};
+}
+
+Result<NetworkHessian> network_hessian_at(std::shared_ptr<const NetworkRun> run, long step) {
+    const NetworkRun& nr = *run;
+    const Trajectory& tr = nr.run->trajectories.front();
+    if (step >= tr.samples()) return Error{"--at-step", tr.message};
+    const int n = nr.net->dim();
+    if (n > 4000) return Error{"--network", "the dense Hessian needs n <= 4000"};
+    NetworkHessian out;
+    out.run = run;
+    out.step = step;
+    // The generators as dense ones for hessian_at when they fit in memory.
+    out.dense = static_cast<double>(n) * n * static_cast<double>(nr.generators.size()) <= 5e7;
+    const NetworkLoss loss(nr.net, nr.data, out.dense);
+    out.formula = loss.formula();
+    auto res = hessian_at(loss, tr.q.col(step));
+    if (!res) return Error{res.error().field, res.error().message};
+    out.point = *res;
+    out.stability_line = stability_line(nr.scene.scene.rule);
+    return out;
+}
+
+QJsonObject network_hessian_json(const NetworkHessian& nh) {
+    const HessianPoint& h = nh.point;
+    QJsonArray gens;
+    for (const auto& g : h.generators)
+        gens.append(QJsonObject{{"name", QString::fromStdString(g.name)},
+                                {"lie_derivative", num(g.lie_derivative)},
+                                {"angle_to_flattest", num(g.angle_to_flattest)},
+                                {"curvature", num(g.curvature)},
+                                {"h1_residual", num(g.h1_residual)},
+                                {"h2_residual", num(g.h2_residual)}});
+    return QJsonObject{{"loss", "network"},
+                       {"formula", QString::fromStdString(nh.formula)},
+                       {"step", static_cast<double>(nh.step)},
+                       {"q", vec_json(h.q)},
+                       {"value", num(h.value)},
+                       {"gradient", vec_json(h.gradient)},
+                       {"hessian", mat_json(h.hessian)},
+                       {"eigenvalues", vec_json(h.eigenvalues)},
+                       {"eigenvectors", mat_json(h.eigenvectors)},
+                       {"gradient_components", vec_json(h.gradient_components)},
+                       {"alignment", vec_json(h.alignment)},
+                       {"sharpness", num(h.sharpness)},
+                       {"stability_line", num(nh.stability_line)},
+                       {"flattest", h.flattest},
+                       {"generators", gens}};
+}
+
+int cmd_hessian_network(int argc, char** argv) {
+    auto args = parse_args(argc, argv, 2, network_hessian_options());
     if (!args) return fail(args.error());
     if (args->flags.count("help")) {
         std::fputs(
@@ -215,67 +282,28 @@ int cmd_hessian_network(int argc, char** argv) {
         std::fputs(kNetworkHelp, stdout);
         return kExitOk;
     }
-    const auto at = args->get("at-step");
-    if (!at) return fail(Error{"--at-step", "is required (the step N whose q_N is analysed)"});
-    auto N = parse_count("at-step", *at);
-    if (!N) return fail(N.error());
-    auto parsed = network_job(*args, false);
-    if (!parsed) return fail(parsed.error());
-    NetworkScene ns = *parsed;
-    if (!args->has("steps")) ns.scene.steps = std::max<long>(*N, 1);
-    if (*N > ns.scene.steps)
-        return fail(Error{"--at-step", "must be <= --steps (" + std::to_string(ns.scene.steps) +
-                                           ", got " + std::to_string(*N) + ")"});
-    ns.scene.show_discrete = true;
-    ns.scene.show_ode = ns.scene.show_ode_rest = ns.scene.show_flow = false;
-    auto run = run_network(ns);
+    auto job = network_hessian_job(*args);
+    if (!job) return fail(job.error());
+    auto run = run_network(job->scene);
     if (interrupted()) return fail_interrupted();
     if (!run) return fail(run.error());
-    const NetworkRun& nr = **run;
-    const Trajectory& tr = nr.run->trajectories.front();
-    if (*N >= tr.samples()) {
+    const Trajectory& tr = (*run)->run->trajectories.front();
+    if (job->step >= tr.samples()) {
         std::fprintf(stderr, "noetherlab-cli: %s\n", tr.message.c_str());
         return kExitDiverged;
     }
-    const int n = nr.net->dim();
-    if (n > 4000) return fail(Error{"--network", "the dense Hessian needs n <= 4000"});
-    // The generators as dense ones for hessian_at when they fit in memory.
-    const bool dense =
-        static_cast<double>(n) * n * static_cast<double>(nr.generators.size()) <= 5e7;
-    NetworkLoss loss(nr.net, nr.data, dense);
-    const Vector q = tr.q.col(*N);
-    auto res = hessian_at(loss, q);
-    if (!res) return fail(Error{res.error().field, res.error().message});
-    const HessianPoint& h = *res;
-    const double line = stability_line(ns.scene.rule);
+    auto res = network_hessian_at(*run, job->step);
+    if (!res) return fail(res.error());
+    const HessianPoint& h = res->point;
+    const double line = res->stability_line;
     if (args->flags.count("json")) {
-        QJsonArray gens;
-        for (const auto& g : h.generators)
-            gens.append(QJsonObject{{"name", QString::fromStdString(g.name)},
-                                    {"lie_derivative", num(g.lie_derivative)},
-                                    {"angle_to_flattest", num(g.angle_to_flattest)},
-                                    {"curvature", num(g.curvature)},
-                                    {"h1_residual", num(g.h1_residual)},
-                                    {"h2_residual", num(g.h2_residual)}});
-        const QJsonObject out{{"loss", "network"},
-                              {"formula", QString::fromStdString(loss.formula())},
-                              {"step", static_cast<double>(*N)},
-                              {"q", vec_json(h.q)},
-                              {"value", num(h.value)},
-                              {"gradient", vec_json(h.gradient)},
-                              {"hessian", mat_json(h.hessian)},
-                              {"eigenvalues", vec_json(h.eigenvalues)},
-                              {"eigenvectors", mat_json(h.eigenvectors)},
-                              {"gradient_components", vec_json(h.gradient_components)},
-                              {"alignment", vec_json(h.alignment)},
-                              {"sharpness", num(h.sharpness)},
-                              {"stability_line", num(line)},
-                              {"flattest", h.flattest},
-                              {"generators", gens}};
-        std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
+        std::fputs(
+            QJsonDocument(network_hessian_json(*res)).toJson(QJsonDocument::Indented).constData(),
+            stdout);
         return kExitOk;
     }
-    std::printf("network %s, step %ld, n = %d\n", loss.formula().c_str(), *N, n);
+    const int n = (*run)->net->dim();
+    std::printf("network %s, step %ld, n = %d\n", res->formula.c_str(), job->step, n);
     std::printf("f = %.10g   |grad f| = %.10g\n", h.value, h.gradient.norm());
     std::printf("eigenvalues (ascending):");
     for (Eigen::Index i = 0; i < h.eigenvalues.size(); ++i)
@@ -287,20 +315,80 @@ int cmd_hessian_network(int argc, char** argv) {
     std::printf("zero eigenvalues (|lambda| <= 1e-10 lambda_max): %d\n", zero);
     std::printf("sharpness lambda_max = %.10g, stability line 2(1+beta)/eta = %.10g (ratio %.4g)\n",
                 h.sharpness, line, h.sharpness / line);
-    if (!dense) std::printf("generators: too many for dense H1/H2 checks at this size\n");
+    if (!res->dense) std::printf("generators: too many for dense H1/H2 checks at this size\n");
     for (const auto& g : h.generators)
         std::printf("generator %s: L_xi f = %.3g, curvature along xi = %.6g, H1 %.3g, H2 %.3g\n",
                     g.name.c_str(), g.lie_derivative, g.curvature, g.h1_residual, g.h2_residual);
     return kExitOk;
 }
 
-int cmd_discover_network(int argc, char** argv) {
-    OptionSpec spec = scene_options();
-    add_network_options(spec);
+OptionSpec network_discover_options() {
+    OptionSpec spec = network_simulate_options();
     for (const char* o : {"samples", "tol", "seed", "radius"})
         spec.valued.insert(o);
     spec.flags.insert("json");
-    auto args = parse_args(argc, argv, 2, spec);
+    return spec;
+}
+
+Result<StructuredDiscovery> network_discover_job(const Args& args) {
+    auto ns = network_job(args, false);
+    if (!ns) return ns.error();
+    StructuredDiscoveryOptions opt;
+    if (auto s = args.get("samples")) {
+        auto x = parse_count("samples", *s);
+        if (!x) return x.error();
+        if (*x < 1) return Error{"--samples", "must be >= 1"};
+        opt.samples = *x;
+    }
+    if (auto s = args.get("tol")) {
+        auto x = parse_number("tol", *s);
+        if (!x) return x.error();
+        opt.tol = *x;
+    }
+    if (auto s = args.get("seed")) {
+        auto x = parse_count("seed", *s);
+        if (!x) return x.error();
+        opt.seed = static_cast<std::uint64_t>(*x);
+    }
+    if (auto s = args.get("radius")) {
+        auto x = parse_number("radius", *s);
+        if (!x) return x.error();
+        opt.radius = *x;
+    }
+    auto data = make_dataset(ns->data, ns->net);
+    if (!data) return as_flag(data.error());
+    if (ns->batch > data->size())
+        return Error{"--batch", "must be <= the data size " + std::to_string(data->size())};
+    const Network net(ns->net);
+    auto res = discover_network_symmetries(net, *data, opt);
+    if (!res) return as_flag(res.error());
+    return *res;
+}
+
+QJsonObject network_discover_json(const StructuredDiscovery& d) {
+    QJsonArray gens, counts;
+    for (const auto& g : d.generators)
+        gens.append(QJsonObject{{"name", QString::fromStdString(g.name)},
+                                {"description", QString::fromStdString(g.description)},
+                                {"theta", vec_json(g.theta)}});
+    for (const auto& [k, c] : d.counts)
+        counts.append(QJsonObject{{"kind", QString::fromStdString(k)}, {"count", c}});
+    return QJsonObject{{"loss", "network"},
+                       {"n", d.n},
+                       {"p", d.p},
+                       {"samples", static_cast<double>(d.samples)},
+                       {"seed", static_cast<double>(d.seed)},
+                       {"tol", d.tol},
+                       {"singular_values", vec_json(d.singular_values)},
+                       {"nullity", d.nullity},
+                       {"expected_nullity", d.expected_nullity},
+                       {"unknowns", QString::fromStdString(d.unknowns)},
+                       {"counts", counts},
+                       {"generators", gens}};
+}
+
+int cmd_discover_network(int argc, char** argv) {
+    auto args = parse_args(argc, argv, 2, network_discover_options());
     if (!args) return fail(args.error());
     if (args->flags.count("help")) {
         std::fputs(
@@ -312,59 +400,13 @@ int cmd_discover_network(int argc, char** argv) {
         std::fputs(kNetworkHelp, stdout);
         return kExitOk;
     }
-    auto ns = network_job(*args, false);
-    if (!ns) return fail(ns.error());
-    StructuredDiscoveryOptions opt;
-    if (auto s = args->get("samples")) {
-        auto x = parse_count("samples", *s);
-        if (!x) return fail(x.error());
-        if (*x < 1) return fail(Error{"--samples", "must be >= 1"});
-        opt.samples = *x;
-    }
-    if (auto s = args->get("tol")) {
-        auto x = parse_number("tol", *s);
-        if (!x) return fail(x.error());
-        opt.tol = *x;
-    }
-    if (auto s = args->get("seed")) {
-        auto x = parse_count("seed", *s);
-        if (!x) return fail(x.error());
-        opt.seed = static_cast<std::uint64_t>(*x);
-    }
-    if (auto s = args->get("radius")) {
-        auto x = parse_number("radius", *s);
-        if (!x) return fail(x.error());
-        opt.radius = *x;
-    }
-    auto data = make_dataset(ns->data, ns->net);
-    if (!data) return fail(as_flag(data.error()));
-    if (ns->batch > data->size())
-        return fail(Error{"--batch", "must be <= the data size " + std::to_string(data->size())});
-    const Network net(ns->net);
-    auto res = discover_network_symmetries(net, *data, opt);
-    if (!res) return fail(as_flag(res.error()));
+    auto res = network_discover_job(*args);
+    if (!res) return fail(res.error());
     const StructuredDiscovery& d = *res;
     if (args->flags.count("json")) {
-        QJsonArray gens, counts;
-        for (const auto& g : d.generators)
-            gens.append(QJsonObject{{"name", QString::fromStdString(g.name)},
-                                    {"description", QString::fromStdString(g.description)},
-                                    {"theta", vec_json(g.theta)}});
-        for (const auto& [k, c] : d.counts)
-            counts.append(QJsonObject{{"kind", QString::fromStdString(k)}, {"count", c}});
-        const QJsonObject out{{"loss", "network"},
-                              {"n", d.n},
-                              {"p", d.p},
-                              {"samples", static_cast<double>(d.samples)},
-                              {"seed", static_cast<double>(d.seed)},
-                              {"tol", d.tol},
-                              {"singular_values", vec_json(d.singular_values)},
-                              {"nullity", d.nullity},
-                              {"expected_nullity", d.expected_nullity},
-                              {"unknowns", QString::fromStdString(d.unknowns)},
-                              {"counts", counts},
-                              {"generators", gens}};
-        std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
+        std::fputs(
+            QJsonDocument(network_discover_json(d)).toJson(QJsonDocument::Indented).constData(),
+            stdout);
         return kExitOk;
     }
     std::printf("network: n = %d parameters, p = %d structured unknowns (%s)\n", d.n, d.p,

@@ -11,6 +11,7 @@
 #include "noether/discovery.hpp"
 #include "noether/hessian.hpp"
 #include "noether/loss.hpp"
+#include "noether/network_discovery.hpp"
 #include "noether/network_run.hpp"
 #include "noether/sweep.hpp"
 
@@ -30,6 +31,31 @@ Error as_flag(Error e);
 OptionSpec network_simulate_options();
 /// The NetworkScene of the flags; the rule, start, length and model come from scene_from_args.
 Result<NetworkScene> network_job(const Args& args, bool require_steps);
+
+/// `hessian --network`: the options, the checked job (the training to run, the step), the
+/// analysis at that step of a finished training (Error "--at-step" with the run's message if it
+/// diverged before), and the --json object.
+OptionSpec network_hessian_options();
+struct NetworkHessianJob {
+    NetworkScene scene;  ///< discrete model only, steps >= step
+    long step = 0;
+};
+Result<NetworkHessianJob> network_hessian_job(const Args& args);
+struct NetworkHessian {
+    std::shared_ptr<const NetworkRun> run;
+    long step = 0;
+    HessianPoint point;
+    double stability_line = 0.0;
+    bool dense = true;  ///< generators checked densely (H1/H2)
+    std::string formula;
+};
+Result<NetworkHessian> network_hessian_at(std::shared_ptr<const NetworkRun> run, long step);
+QJsonObject network_hessian_json(const NetworkHessian& h);
+
+/// `discover --network`: the options, the structured search, and its --json object.
+OptionSpec network_discover_options();
+Result<StructuredDiscovery> network_discover_job(const Args& args);
+QJsonObject network_discover_json(const StructuredDiscovery& d);
 
 /// `sweep`: the options, and the checked sweep (options.threads from --threads; no cancel or
 /// progress set).

@@ -321,6 +321,10 @@ py::object from_json(const QJsonValue& v, bool numpy) {
 // ---------------------------------------------------------------------------------------------
 // The functions
 
+bool wants_network(const py::kwargs& kwargs) {
+    return kwargs.contains("network") && !kwargs["network"].is_none();
+}
+
 void apply_models(Scene& scene, const py::object& models) {
     if (models.is_none()) return;
     if (py::isinstance<py::str>(models) || !py::hasattr(models, "__iter__"))
@@ -362,7 +366,7 @@ void warn(const std::vector<std::string>& warnings) {
 
 py::dict py_simulate(const py::kwargs& kwargs) {
     Extras extras;
-    const bool network = kwargs.contains("network") && !kwargs["network"].is_none();
+    const bool network = wants_network(kwargs);
     const OptionSpec spec = network ? cli::network_simulate_options() : cli::scene_options();
     Args args = args_from_kwargs(kwargs, spec, &extras);
     if (!extras.models.is_none() && args.has("model"))
@@ -434,11 +438,31 @@ py::dict py_sweep(const py::kwargs& kwargs) {
 }
 
 py::object py_hessian(const py::kwargs& kwargs) {
+    if (wants_network(kwargs)) {
+        Extras extras;
+        Args args = args_from_kwargs(kwargs, cli::network_hessian_options(), &extras);
+        const cli::NetworkHessianJob job = checked(cli::network_hessian_job(args));
+        std::atomic<bool> cancel{false};
+        std::atomic<long> done{0};
+        auto run = run_engine(
+            [&] {
+                return simulate_network(job.scene, RunControl{&cancel, &done});
+            },
+            cancel, done, job.scene.scene.steps + 1, extras.progress);
+        if (!run) refuse(cli::as_flag(run.error()));
+        return from_json(
+            cli::network_hessian_json(checked(cli::network_hessian_at(*run, job.step))), true);
+    }
     Args args = args_from_kwargs(kwargs, cli::hessian_options(), nullptr);
     return from_json(cli::hessian_json(checked(cli::hessian_job(args))), true);
 }
 
 py::object py_discover(const py::kwargs& kwargs) {
+    if (wants_network(kwargs)) {
+        Args args = args_from_kwargs(kwargs, cli::network_discover_options(), nullptr);
+        return from_json(cli::network_discover_json(checked(cli::network_discover_job(args))),
+                         true);
+    }
     Args args = args_from_kwargs(kwargs, cli::discover_options(), nullptr);
     return from_json(cli::discover_json(checked(cli::discover_job(args))), true);
 }

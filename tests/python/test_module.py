@@ -388,3 +388,32 @@ def test_the_example_script_draws_the_readme_figure(tmp_path):
     assert p.returncode == 0, p.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "J_0 = 0.1924 (discrete), 0.2025 (ODE)" in p.stdout  # the numbers of preset 2a's text
+
+
+def test_network_hessian_and_discover_are_the_cli_json():
+    net = ["--network", "2-3-1", "--data", "xor", "--data-n", "32", "--lr", "0.1", "--steps", "30"]
+    status, out, err = cli("hessian", *net, "--at-step", "30", "--json")
+    assert status == 0, err
+    h = nl.hessian(network="2-3-1", data="xor", data_n=32, lr=0.1, steps=30, at_step=30)
+    assert json_equal(h, json.loads(out))
+    assert h["hessian"].shape == (13, 13)
+
+    status, out, err = cli("discover", *net, "--seed", "3", "--json")
+    assert status == 0, err
+    d = nl.discover(network="2-3-1", data="xor", data_n=32, lr=0.1, steps=30, seed=3)
+    assert json_equal(d, json.loads(out))
+    assert d["nullity"] == d["expected_nullity"]
+
+    # A step past the divergence: the CLI exits 3 with the run's message; the module names
+    # --at-step with the same message.
+    bad = ["--network", "2-3-1", "--data", "xor", "--lr", "80", "--steps", "200", "--at-step",
+           "200"]
+    status, _, err = cli("hessian", *bad)
+    assert status == 3
+    with pytest.raises(ValueError) as e:
+        nl.hessian(network="2-3-1", data="xor", lr=80, steps=200, at_step=200)
+    assert str(e.value) == "--at-step: " + err.strip().removeprefix("noetherlab-cli: ")
+    with pytest.raises(ValueError) as e:
+        nl.hessian(network="2-3-1", data="xor", steps=10)
+    status, _, err = cli("hessian", "--network", "2-3-1", "--data", "xor", "--steps", "10")
+    assert status == 2 and err.strip() == "noetherlab-cli: " + str(e.value)
