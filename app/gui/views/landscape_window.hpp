@@ -191,7 +191,7 @@ class LandscapeWindow : public QOpenGLWindow, protected QOpenGLExtraFunctions {
     // GL objects.
     bool ready_ = false;
     QString errors_;
-    QOpenGLShaderProgram heat_, line_, marker_;
+    QOpenGLShaderProgram heat_, line_, marker_, copy_;
     GLuint quad_vao_ = 0, quad_vbo_ = 0;
     GLuint line_vao_ = 0, line_vbo_ = 0;
     GLuint point_vao_ = 0, point_vbo_ = 0;
