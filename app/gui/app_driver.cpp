@@ -1,16 +1,31 @@
 #include "gui/app_driver.hpp"
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QBuffer>
+#include <QChart>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QImage>
 #include <QImageWriter>
+#include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
+#include <QStyle>
+#include <QStyleOptionComboBox>
+#include <QTextDocument>
+#include <QTextDocumentFragment>
 #include <QTimer>
+#include <QToolButton>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "gui/main_window.hpp"
@@ -19,10 +34,10 @@
 #include "gui/profile.hpp"
 #include "gui/views/charge_chart.hpp"
 #include "gui/views/chart_panel.hpp"
-#include "gui/views/loss_chart.hpp"
-#include "gui/views/phase_chart.hpp"
 #include "gui/views/landscape_view.hpp"
 #include "gui/views/landscape_window.hpp"
+#include "gui/views/loss_chart.hpp"
+#include "gui/views/phase_chart.hpp"
 #include "io/file_io.hpp"
 #include "noether/loss.hpp"
 
@@ -77,6 +92,119 @@ qint64 waitEveryViewPainted(MainWindow& w, quint64 gen, int timeout_ms,
     for (const auto& c : connections)
         QObject::disconnect(c);
     return at;
+}
+
+namespace {
+
+// A readable name for a widget in a report: its object name, class and text.
+QString describe(const QWidget* wd, const QString& text) {
+    QString what = QString::fromLatin1(wd->metaObject()->className());
+    if (!wd->objectName().isEmpty()) what += " " + wd->objectName();
+    QString t = text.simplified();
+    if (t.size() > 40) t = t.left(40) + "...";
+    return what + " '" + t + "'";
+}
+
+// Visible to the user: shown, inside the window and not covered by its own parents' clipping.
+bool onScreen(const QWidget* wd) {
+    return wd->isVisible() && !wd->visibleRegion().isEmpty();
+}
+
+QString plainText(const QLabel* l) {
+    if (l->textFormat() == Qt::PlainText || !Qt::mightBeRichText(l->text())) return l->text();
+    QTextDocument doc;
+    doc.setHtml(l->text());
+    return doc.toPlainText();
+}
+
+}  // namespace
+
+QStringList layoutProblems(MainWindow& w, QSize min_plot) {
+    QStringList out;
+    if (const QScreen* screen = w.screen()) {
+        const QSize avail = screen->geometry().size();
+        if (w.frameGeometry().width() > avail.width() ||
+            w.frameGeometry().height() > avail.height())
+            out << QString("window %1x%2 is larger than its %3x%4 screen")
+                       .arg(w.frameGeometry().width())
+                       .arg(w.frameGeometry().height())
+                       .arg(avail.width())
+                       .arg(avail.height());
+    }
+    for (const QLabel* l : w.findChildren<QLabel*>()) {
+        if (!onScreen(l) || l->text().isEmpty() || !l->pixmap().isNull()) continue;
+        const QString text = plainText(l);
+        if (text.contains(QChar(0x2026))) out << describe(l, text) + ": elided";
+        const QRect cr = l->contentsRect();
+        if (l->wordWrap()) {
+            if (l->heightForWidth(l->width()) > l->height() + 1)
+                out << describe(l, text) + QString(": needs %1 px of height, has %2")
+                                               .arg(l->heightForWidth(l->width()))
+                                               .arg(l->height());
+        } else if (l->sizeHint().width() > l->width() + 1 ||
+                   l->sizeHint().height() > l->height() + 1) {
+            out << describe(l, text) + QString(": needs %1x%2, has %3x%4")
+                                           .arg(l->sizeHint().width())
+                                           .arg(l->sizeHint().height())
+                                           .arg(cr.width())
+                                           .arg(cr.height());
+        }
+    }
+    for (const QAbstractButton* b : w.findChildren<QAbstractButton*>()) {
+        if (!onScreen(b) || b->text().isEmpty() || qobject_cast<const QToolButton*>(b)) continue;
+        if (b->sizeHint().width() > b->width() + 1)
+            out << describe(b, b->text()) + QString(": needs %1 px of width, has %2")
+                                                .arg(b->sizeHint().width())
+                                                .arg(b->width());
+    }
+    for (const QComboBox* c : w.findChildren<QComboBox*>()) {
+        if (!onScreen(c) || c->currentText().isEmpty()) continue;
+        QStyleOptionComboBox opt;
+        opt.initFrom(c);
+        opt.editable = c->isEditable();
+        opt.currentText = c->currentText();
+        const QRect field =
+            c->style()->subControlRect(QStyle::CC_ComboBox, &opt, QStyle::SC_ComboBoxEditField, c);
+        const int need = c->fontMetrics().horizontalAdvance(c->currentText());
+        if (need > field.width())
+            out << describe(c, c->currentText()) +
+                       QString(": text needs %1 px, the field has %2").arg(need).arg(field.width());
+    }
+    for (ChartPanel* panel : w.findChildren<ChartPanel*>()) {
+        if (!onScreen(panel) || !onScreen(panel->view()->viewport())) continue;
+        QChart* chart = panel->chart();
+        const QRectF plot = chart->plotArea();
+        const QString name = panel->titleLabel()->text().isEmpty()
+                                 ? panel->objectName()
+                                 : QTextDocumentFragment::fromHtml(panel->titleLabel()->text())
+                                       .toPlainText()
+                                       .left(40);
+        if (plot.width() < min_plot.width() || plot.height() < min_plot.height())
+            out << QString("chart '%1': plot area %2x%3 is under %4x%5")
+                       .arg(name)
+                       .arg(qRound(plot.width()))
+                       .arg(qRound(plot.height()))
+                       .arg(min_plot.width())
+                       .arg(min_plot.height());
+        // The legend (ChartKey) wraps its entries: it is cut only if it is not given its rows.
+        const ChartKey* key = panel->key();
+        if (onScreen(key) && key->height() < key->heightForWidth(key->width()))
+            out << QString("chart '%1': legend needs %2 px of height, has %3")
+                       .arg(name)
+                       .arg(key->heightForWidth(key->width()))
+                       .arg(key->height());
+    }
+    for (const QScrollArea* a : w.findChildren<QScrollArea*>()) {
+        if (!onScreen(a) || !a->widget()) continue;
+        if (a->verticalScrollBar()->maximum() > 0 || a->horizontalScrollBar()->maximum() > 0)
+            out << QString("%1 %2: its content scrolls (%3x%4 in %5x%6)")
+                       .arg(QString::fromLatin1(a->metaObject()->className()), a->objectName())
+                       .arg(a->widget()->width())
+                       .arg(a->widget()->height())
+                       .arg(a->viewport()->width())
+                       .arg(a->viewport()->height());
+    }
+    return out;
 }
 
 bool waitFirstFrame(MainWindow& w, int timeout_ms) {

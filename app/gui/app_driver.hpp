@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 #include <optional>
@@ -34,6 +35,13 @@ bool waitFirstFrame(MainWindow& w, int timeout_ms);
 InteractionStats benchInteraction(MainWindow& w, int n);
 /// Saves the whole window (GL included) as an image; returns an error message or empty.
 QString saveScreenshot(MainWindow& w, const QString& path);
+
+/// What a lecturer would see cut off in the window as it is on screen (issue 14): the window
+/// larger than its screen, a label, check box or button whose text does not fit (or was elided
+/// with "…"), a combo box whose current text is cut, a chart legend whose labels QtCharts
+/// shortens, a plot area under `min_plot` (w x h), an explanation that needs its scroll bar.
+/// One line per problem, naming the widget; empty when everything is readable.
+QStringList layoutProblems(MainWindow& w, QSize min_plot = QSize(200, 110));
 
 /// Scene options shared by the command line (--scene-loss, --lr, ...). Applies them to a scene;
 /// returns an error message naming the option, or empty.

@@ -51,6 +51,9 @@ void addOptions(QCommandLineParser& parser) {
     parser.addOption({"bench-startup",
                       "Print where the time from launch to the first presented frame goes "
                       "(launch time from NOETHER_LAUNCH_NS, CLOCK_REALTIME ns), exit."});
+    parser.addOption({"check-layout",
+                      "After the first frame, list every text that is cut off, elided or "
+                      "scrolls, and every plot area under 200x110 px; exit 1 if there is one."});
     parser.addOption({"scene", "Open a scene file.", "FILE"});
     parser.addOption({"scene-loss", "Start with this built-in loss (suggested start).", "NAME"});
     parser.addOption({"lr", "Learning rate η.", "X"});
@@ -189,7 +192,7 @@ int main(int argc, char** argv) {
         QApplication::setPalette(noether::gui::darkPalette());
     }
     const bool scripted = parser.isSet("bench-interaction") || parser.isSet("screenshot") ||
-                          parser.isSet("bench-startup");
+                          parser.isSet("bench-startup") || parser.isSet("check-layout");
     // A scene file: --scene FILE, or the first positional argument (the .desktop entry's %f).
     QString scene_path = parser.value("scene");
     if (scene_path.isEmpty() && !parser.positionalArguments().isEmpty())
@@ -272,6 +275,19 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         if (noether::gui::profiling()) noether::gui::profileReport();
         return st.timeouts == 0 ? 0 : 1;
+    }
+    if (parser.isSet("check-layout") && !parser.isSet("screenshot")) {
+        const bool complete = noether::gui::waitFirstFrame(window, 20000);
+        QElapsedTimer settle;  // as --screenshot: the explanation's fit and late layouts
+        settle.start();
+        while (settle.elapsed() < 400)
+            QApplication::processEvents(QEventLoop::AllEvents, 20);
+        const QStringList problems = noether::gui::layoutProblems(window);
+        for (const QString& p : problems)
+            std::printf("layout: %s\n", qPrintable(p));
+        std::printf("%lld layout problem(s) at %dx%d\n", static_cast<long long>(problems.size()),
+                    window.width(), window.height());
+        return complete && problems.isEmpty() ? 0 : 1;
     }
     if (parser.isSet("screenshot")) {
         const bool complete = noether::gui::waitFirstFrame(window, 20000);

@@ -238,6 +238,7 @@ void CurveChart::setYRange(double lo, double hi) {
 void CurveChart::hideMarkerFromLegend() {
     for (QLegendMarker* m : chart()->legend()->markers(marker_))
         m->setVisible(false);
+    setInKey(marker_, false);
 }
 
 void CurveChart::applyTheme(bool dark) {

@@ -148,8 +148,20 @@ void LectureMode::enter() {
     dock->setFloating(false);
     dock->show();
     actions_->explanation()->setLarge(true);
+    // The bottom docks (the loss, η/|q|² and |q|² charts side by side) span the whole width and
+    // a third of the height: squeezed under the landscape their plots were 130 x 80 px.
+    for (Qt::Corner c : {Qt::BottomLeftCorner, Qt::BottomRightCorner}) {
+        corners_[c == Qt::BottomLeftCorner ? 0 : 1] = w_->corner(c);
+        w_->setCorner(c, Qt::BottomDockWidgetArea);
+    }
     w_->showFullScreen();
     w_->resizeDocks({dock}, {std::max(420, w_->width() / 3)}, Qt::Horizontal);
+    QList<QDockWidget*> bottom;
+    for (QDockWidget* d : w_->findChildren<QDockWidget*>())
+        if (d->isVisible() && !d->isFloating() && w_->dockWidgetArea(d) == Qt::BottomDockWidgetArea)
+            bottom << d;
+    if (!bottom.isEmpty())
+        w_->resizeDocks({bottom.first()}, {std::max(260, w_->height() / 3)}, Qt::Vertical);
 
     // Start the playlist where the scene on screen is, or at its first entry.
     const int here = playlist_.indexOf(actions_->currentPath());
@@ -203,6 +215,8 @@ void LectureMode::leave() {
     actions_->explanation()->setPosition(QString());
     w_->setWindowState(window_states_ & ~Qt::WindowFullScreen);
     if (window_states_ & Qt::WindowFullScreen) w_->setWindowState(window_states_);
+    w_->setCorner(Qt::BottomLeftCorner, corners_[0]);
+    w_->setCorner(Qt::BottomRightCorner, corners_[1]);
     w_->restoreState(state_);
     w_->menuBar()->setVisible(menu_visible_);
     w_->statusBar()->clearMessage();

@@ -71,6 +71,7 @@ class LectureMode : public QObject {
 
     // What enter() changed, to put back on leave().
     QByteArray state_;
+    Qt::DockWidgetArea corners_[2] = {Qt::LeftDockWidgetArea, Qt::RightDockWidgetArea};
     Qt::WindowStates window_states_;
     QPalette palette_;
     QFont font_;

@@ -1,7 +1,9 @@
 #include "gui/panels/explanation_panel.hpp"
 
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "gui/figure/scene_text.hpp"
 #include "gui/views/style.hpp"
@@ -32,7 +34,8 @@ ExplanationPanel::ExplanationPanel(QWidget* parent) : QWidget(parent) {
     modified_->setWordWrap(true);
     modified_->setVisible(false);
 
-    auto* inner = new QWidget;
+    inner_ = new QWidget;
+    auto* inner = inner_;
     auto* lay = new QVBoxLayout(inner);
     lay->setContentsMargins(10, 6, 10, 6);
     lay->setSpacing(8);
@@ -42,7 +45,8 @@ ExplanationPanel::ExplanationPanel(QWidget* parent) : QWidget(parent) {
     lay->addWidget(text_);
     lay->addWidget(modified_);
     lay->addStretch(1);
-    auto* scroll = new QScrollArea;
+    scroll_ = new QScrollArea;
+    auto* scroll = scroll_;
     scroll->setWidget(inner);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
@@ -53,6 +57,31 @@ ExplanationPanel::ExplanationPanel(QWidget* parent) : QWidget(parent) {
     setMinimumWidth(260);
     applySizes();
     setDocument(io::SceneDocument{});
+    fit_timer_.setSingleShot(true);
+    fit_timer_.setInterval(0);
+    connect(&fit_timer_, &QTimer::timeout, this, &ExplanationPanel::fitText);
+}
+
+void ExplanationPanel::resizeEvent(QResizeEvent* e) {
+    QWidget::resizeEvent(e);
+    if (large_) fit_timer_.start();
+}
+
+void ExplanationPanel::fitText() {
+    // Lecture mode: the whole text on the panel, never a scroll bar. The largest type, in 5 %
+    // steps down to 60 % of the lecture size (still above the desk size), whose layout fits the
+    // panel's height at its width.
+    if (!large_) return;
+    const int w = scroll_->viewport()->width(), h = scroll_->viewport()->height();
+    if (w <= 0 || h <= 0) return;
+    double fit = 1.0;
+    for (; fit > 0.6; fit -= 0.05) {
+        applySizes(fit);
+        inner_->layout()->invalidate();  // its cached height-for-width is of the old type
+        if (inner_->layout()->totalHeightForWidth(w) <= h) break;
+    }
+    if (fit <= 0.6) applySizes(0.6);
+    fit_ = std::max(fit, 0.6);
 }
 
 QString ExplanationPanel::richText(const QString& text) {
@@ -71,8 +100,8 @@ QString ExplanationPanel::explanationText() const {
     return figure::renderedPlain(text_->text());
 }
 
-void ExplanationPanel::applySizes() {
-    const double k = large_ ? 1.25 : 1.0;
+void ExplanationPanel::applySizes(double fit) {
+    const double k = large_ ? 1.25 * fit : 1.0;
     title_->setFont(lectureFont(1.3 * k, true));
     QFont eq = lectureFont(1.25 * k);
     eq.setFamilies({"DejaVu Serif", "Noto Serif", "serif"});
@@ -92,6 +121,7 @@ void ExplanationPanel::setDocument(const io::SceneDocument& doc) {
                             "each tells one lesson of the paper with its equation.")
                        : richText(doc.explanation));
     modified_->setVisible(false);
+    if (large_) fit_timer_.start();
 }
 
 void ExplanationPanel::setModified(bool modified) {
@@ -101,7 +131,9 @@ void ExplanationPanel::setModified(bool modified) {
 void ExplanationPanel::setLarge(bool large) {
     if (large == large_) return;
     large_ = large;
+    fit_ = 1.0;
     applySizes();
+    if (large_) fit_timer_.start();
 }
 
 void ExplanationPanel::setPosition(const QString& text) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <QLabel>
+#include <QScrollArea>
+#include <QTimer>
 #include <QWidget>
 
 #include "io/scene_file.hpp"
@@ -38,8 +40,19 @@ class ExplanationPanel : public QWidget {
     /// What richText(text) reads as: the text without the markup.
     static QString readingOf(const QString& text);
 
+    /// Lecture mode's type scale that makes the text fit the panel (1 = the full lecture size).
+    double fit() const { return fit_; }
+
+  protected:
+    void resizeEvent(QResizeEvent* e) override;
+
   private:
-    void applySizes();
+    void applySizes(double fit = 1.0);
+    void fitText();
+    QWidget* inner_;
+    QScrollArea* scroll_;
+    QTimer fit_timer_;
+    double fit_ = 1.0;
 
     QLabel* position_;
     QLabel* title_;

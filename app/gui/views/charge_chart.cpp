@@ -197,6 +197,7 @@ void ChargeChart::rebuild() {
             named[static_cast<int>(v)] = true;
             for (QLegendMarker* m : chart()->legend()->markers(law_[i]))
                 if (m->isVisible() != first) m->setVisible(first);
+            setInKey(law_[i], first);
         }
     }
     const QString tip = law_tips.join(QStringLiteral("\n\n"));

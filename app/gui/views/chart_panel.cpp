@@ -7,7 +7,9 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLogValueAxis>
+#include <QMouseEvent>
 #include <QPainter>
+#include <QScatterSeries>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
@@ -207,21 +209,39 @@ ChartPanel::ChartPanel(const QString& title, QWidget* parent) : QWidget(parent) 
     title_->setTextFormat(Qt::RichText);
     title_->setWordWrap(true);  // a narrow dock wraps the title rather than squeezing controls
     header_->addWidget(title_, 1);
+    // A dock's title bar takes the header's size hint, not its height for the width: the
+    // wrapped title's second line was cut ("θ against its …"). The header asks for the height
+    // its width needs.
+    header_widget_->installEventFilter(this);
     lay->addWidget(header_widget_);
     chart_ = new QChart;
     chart_->setAnimationOptions(QChart::NoAnimation);
     chart_->setBackgroundRoundness(0);
-    chart_->setMargins(QMargins(2, 2, 6, 2));
+    chart_->setMargins(QMargins(2, 10, 6, 2));  // room above for the top tick label
     chart_->layout()->setContentsMargins(0, 0, 0, 0);
     chart_->legend()->setFont(lectureFont(0.9));
-    chart_->legend()->setAlignment(Qt::AlignTop);
-    // A label Qt had to shorten ("closed-f…") is shown whole on hover.
-    chart_->legend()->setShowToolTips(true);
+    // The legend is drawn by the key above the chart (wrapped, whole labels, real line styles);
+    // which series it lists is decided by setInKey (hideFromLegend), not by QLegend markers.
+    chart_->legend()->setVisible(false);
+    key_ = new ChartKey(chart_);
+    lay->addWidget(key_);
     view_ = new TrackedChartView(chart_);
     view_->setRenderHint(QPainter::Antialiasing, !qEnvironmentVariableIsSet("NOETHER_NO_AA"));
     view_->setFrameShape(QFrame::NoFrame);
     view_->setMinimumSize(200, 150);
     lay->addWidget(view_, 1);
+}
+
+bool ChartPanel::eventFilter(QObject* o, QEvent* e) {
+    if (o == header_widget_ && (e->type() == QEvent::Resize || e->type() == QEvent::FontChange ||
+                                e->type() == QEvent::LayoutRequest)) {
+        const int need = header_->hasHeightForWidth()
+                             ? header_->totalHeightForWidth(header_widget_->width())
+                             : header_->totalSizeHint().height();
+        if (need > 0 && header_widget_->minimumHeight() != need)
+            header_widget_->setMinimumHeight(need);
+    }
+    return QWidget::eventFilter(o, e);
 }
 
 void ChartPanel::setTimeWindow(double fraction) {
@@ -357,16 +377,22 @@ int ChartPanel::plotHeight() const {
 void ChartPanel::markGeneration(quint64 gen) {
     generation_ = gen;
     view_->setDataGeneration(gen);
+    key_->refresh();
 }
 
 void ChartPanel::showEvent(QShowEvent* e) {
     QWidget::showEvent(e);
     fixLegend();
     // The legend's own items are shown after this widget: once more when the loop is free.
-    QTimer::singleShot(0, this, [this] { fixLegend(); });
+    QTimer::singleShot(0, this, [this] {
+        fixLegend();
+        key_->refresh();
+    });
+    key_->refresh();
 }
 
 void ChartPanel::hideFromLegend(QAbstractSeries* s) {
+    setInKey(s, false);
     for (QLegendMarker* m : chart_->legend()->markers(s))
         if (m->isVisible()) m->setVisible(false);
     // Qt shows a series' marker again whenever the series is shown (the time marker is, on
@@ -384,15 +410,164 @@ void ChartPanel::hideFromLegend(QAbstractSeries* s) {
 void ChartPanel::connectLegendToggles() {
     for (QLegendMarker* m : chart_->legend()->markers()) {
         QObject::disconnect(m, &QLegendMarker::clicked, nullptr, nullptr);
-        QObject::connect(m, &QLegendMarker::clicked, this, [m] {
+        QObject::connect(m, &QLegendMarker::clicked, this, [this, m] {
             QAbstractSeries* s = m->series();
             s->setVisible(!s->isVisible());
+            s->setProperty("noetherToggledOff", !s->isVisible());
             m->setVisible(true);
             QFont f = m->font();
             f.setStrikeOut(!s->isVisible());
             m->setFont(f);
+            key_->refresh();
         });
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+ChartKey::ChartKey(QChart* chart, QWidget* parent) : QWidget(parent), chart_(chart) {
+    setFont(lectureFont(0.9));
+    QSizePolicy sp(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    sp.setHeightForWidth(true);
+    setSizePolicy(sp);
+    setCursor(Qt::PointingHandCursor);
+    setToolTip(tr("Click an entry to hide or show its series"));
+}
+
+void setInKey(QAbstractSeries* s, bool shown) {
+    s->setProperty("noetherKeyHidden", !shown);
+}
+
+std::vector<ChartKey::Entry> ChartKey::entries() const {
+    std::vector<Entry> out;
+    for (QAbstractSeries* s : chart_->series()) {
+        const bool off = s->property("noetherToggledOff").toBool();
+        if (s->name().isEmpty() || s->property("noetherKeyHidden").toBool() ||
+            (!s->isVisible() && !off))
+            continue;
+        Entry e{s, s->name(), QPen(Qt::black, 2.0), false, off};
+        if (auto* sc = qobject_cast<QScatterSeries*>(s)) {
+            e.dot = true;
+            e.pen = QPen(sc->color(), 2.0);
+        } else if (auto* xy = qobject_cast<QXYSeries*>(s)) {
+            e.pen = xy->pen();
+        }
+        out.push_back(e);
+    }
+    return out;
+}
+
+QStringList ChartKey::labels() const {
+    QStringList out;
+    for (const Entry& e : shown_)
+        out << e.label;
+    return out;
+}
+
+void ChartKey::refresh() {
+    std::vector<Entry> now = entries();
+    const bool same =
+        now.size() == shown_.size() &&
+        std::equal(now.begin(), now.end(), shown_.begin(), [](const Entry& a, const Entry& b) {
+            return a.series == b.series && a.label == b.label && a.pen == b.pen && a.dot == b.dot &&
+                   a.hidden == b.hidden;
+        });
+    if (same) return;
+    shown_ = std::move(now);
+    updateGeometry();
+    update();
+}
+
+int ChartKey::entryWidth(const Entry& e) const {
+    const int h = fontMetrics().height();
+    return 2 * h + 6 + fontMetrics().horizontalAdvance(e.label) + h;  // sample, gap, text, gap
+}
+
+int ChartKey::layoutEntries(int width, const std::vector<Entry>& es,
+                            std::vector<QRect>* rects) const {
+    if (es.empty()) return 0;
+    const int rh = fontMetrics().height() + 6;
+    int x = 6, y = 2;
+    for (const Entry& e : es) {
+        const int w = entryWidth(e);
+        if (x > 6 && x + w > width) {
+            x = 6;
+            y += rh;
+        }
+        if (rects) rects->push_back(QRect(x, y, w, rh));
+        x += w;
+    }
+    return y + rh + 2;
+}
+
+int ChartKey::heightForWidth(int w) const {
+    return layoutEntries(w, shown_, nullptr);
+}
+
+QSize ChartKey::sizeHint() const {
+    return {300, heightForWidth(width() > 0 ? width() : 300)};
+}
+
+QSize ChartKey::minimumSizeHint() const {
+    return {0, heightForWidth(width() > 0 ? width() : 300)};
+}
+
+void ChartKey::changeEvent(QEvent* e) {
+    QWidget::changeEvent(e);
+    if (e->type() == QEvent::FontChange) updateGeometry();
+}
+
+void ChartKey::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    std::vector<QRect> rects;
+    layoutEntries(width(), shown_, &rects);
+    const QFontMetrics fm = fontMetrics();
+    const int h = fm.height();
+    const QColor text = palette().color(QPalette::WindowText);
+    for (size_t k = 0; k < shown_.size(); ++k) {
+        const Entry& e = shown_[k];
+        const QRect r = rects[k];
+        const int mid = r.center().y();
+        p.setOpacity(e.hidden ? 0.4 : 1.0);
+        if (e.dot) {
+            p.setPen(Qt::NoPen);
+            p.setBrush(e.pen.color());
+            p.drawEllipse(QPointF(r.left() + h, mid), h * 0.3, h * 0.3);
+        } else {
+            QPen pen = e.pen;
+            // The series' own style; very wide pens are drawn at most 4 px wide here.
+            if (pen.widthF() > 4.0) pen.setWidthF(4.0);
+            pen.setCapStyle(Qt::FlatCap);
+            p.setPen(pen);
+            p.drawLine(QPointF(r.left(), mid), QPointF(r.left() + 2 * h, mid));
+        }
+        QFont f = font();
+        f.setStrikeOut(e.hidden);
+        p.setFont(f);
+        p.setPen(text);
+        p.drawText(QRect(r.left() + 2 * h + 6, r.top(), r.width() - 2 * h - 6, r.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter, e.label);
+    }
+}
+
+void ChartKey::mousePressEvent(QMouseEvent* e) {
+    std::vector<QRect> rects;
+    layoutEntries(width(), shown_, &rects);
+    for (size_t k = 0; k < shown_.size(); ++k)
+        if (rects[k].contains(e->pos())) {
+            QAbstractSeries* s = shown_[k].series;
+            const bool off = s->isVisible();
+            s->setProperty("noetherToggledOff", off);
+            s->setVisible(!off);
+            for (QLegendMarker* m : chart_->legend()->markers(s)) {  // as a marker click does
+                QFont f = m->font();
+                f.setStrikeOut(off);
+                m->setFont(f);
+            }
+            refresh();
+            return;
+        }
+    QWidget::mousePressEvent(e);
 }
 
 }  // namespace noether::gui

@@ -8,6 +8,7 @@
 #include <QChartView>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QValueAxis>
@@ -52,6 +53,47 @@ class TrackedChartView : public QChartView {
     quint64 data_ = 0;
     quint64 painted_ = 0;
     QColor grid_{0, 0, 0, 40}, frame_{0, 0, 0, 140};
+};
+
+/// Whether a series has an entry in its chart's key (named series have one unless set false).
+void setInKey(QAbstractSeries* s, bool shown);
+
+/// A chart's legend as a widget above it (issue 14): every named series of the chart, with
+/// the series' own line (colour, width, dashes; a dot for scatter series), its label whole, the
+/// entries wrapped onto as many rows as the width needs (Qt Charts' legend, now hidden, was one
+/// row and shortened labels to "clo…"). A click toggles the series (struck out while off).
+class ChartKey : public QWidget {
+    Q_OBJECT
+  public:
+    explicit ChartKey(QChart* chart, QWidget* parent = nullptr);
+    /// Re-reads the legend's entries (after series were added, renamed, shown or hidden).
+    void refresh();
+    /// The labels shown, in order (tests).
+    QStringList labels() const;
+    int heightForWidth(int w) const override;
+    bool hasHeightForWidth() const override { return true; }
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+  protected:
+    void paintEvent(QPaintEvent*) override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void changeEvent(QEvent* e) override;
+
+  private:
+    struct Entry {
+        QAbstractSeries* series;
+        QString label;
+        QPen pen;
+        bool dot = false;
+        bool hidden = false;  ///< the series is switched off (struck out)
+    };
+    std::vector<Entry> entries() const;
+    /// Each entry's rectangle for a width; returns the height.
+    int layoutEntries(int width, const std::vector<Entry>& es, std::vector<QRect>* rects) const;
+    int entryWidth(const Entry& e) const;
+    QChart* chart_;
+    std::vector<Entry> shown_;
 };
 
 /// Values of an axis' grid lines in [min, max] (value, log and category axes).
@@ -113,6 +155,8 @@ class ChartPanel : public QWidget {
     /// The title in the header row.
     QLabel* titleLabel() const { return title_; }
     TrackedChartView* view() const { return view_; }
+    /// The legend above the chart.
+    ChartKey* key() const { return key_; }
     /// Generation of the data last drawn on screen.
     quint64 paintedGeneration() const { return view_->paintedGeneration(); }
     /// Generation of the data currently set.
@@ -124,6 +168,7 @@ class ChartPanel : public QWidget {
     QLineSeries* ghostSeries(int k) const;
 
   protected:
+    bool eventFilter(QObject* o, QEvent* e) override;
     /// Shown: Qt shows every legend marker whose series is visible, so the hidden ones (the
     /// time marker, unnamed dots) are hidden again.
     void showEvent(QShowEvent* e) override;
@@ -175,6 +220,7 @@ class ChartPanel : public QWidget {
   private:
     QChart* chart_;
     TrackedChartView* view_;
+    ChartKey* key_;
     QWidget* header_widget_;
     QHBoxLayout* header_;
     QLabel* title_;

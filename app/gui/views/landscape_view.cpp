@@ -200,6 +200,12 @@ LandscapeView::LandscapeView(QWidget* parent) : QWidget(parent) {
     colormap_->setToolTip(
         tr("Perceptually uniform colour maps, readable with colour-vision "
            "deficiency (cividis: optimised for it)"));
+    // Sized to their texts again whenever the font changes (lecture mode's larger type cut
+    // them to "log scale" and "viridi" when sized once, at the first show).
+    for (QComboBox* c : {scale_, colormap_}) {
+        c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+        c->setSizePolicy(QSizePolicy::Minimum, QSizePolicy::Fixed);
+    }
     isolines_ = new QCheckBox(tr("isolines"));
     isolines_->setChecked(true);
     isolines_->setToolTip(tr("Level sets of the loss, evenly spaced on the colour scale"));
