@@ -39,9 +39,9 @@ case "$mode" in
     else
       ctest --preset release -j2
     fi
-    # libFuzzer, 100 s split across the expression parser, the scene loader, the scene-link
+    # libFuzzer, 60 s split across the expression parser, the scene loader, the scene-link
     # decoder and the CLI's option parser: no crash, sanitizer report, leak or hang.
-    bash scripts/fuzz.sh 100
+    bash scripts/fuzz.sh 60
     ;;
   *)
     echo "usage: $0 run|test" >&2

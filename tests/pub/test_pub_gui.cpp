@@ -22,6 +22,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -624,9 +625,14 @@ TEST_F(PubWindowTest, LectureModeStepsThePlaylistWithPageDownAndPageUpAndEscLeav
 // and after Esc editing works again.
 TEST_F(PubWindowTest, LectureModeLocksTheScene) {
     window_->model()->setLr(0.0123);  // something to undo
+    auto* fit = window_->landscape()->findChild<QPushButton*>();
+    ASSERT_NE(fit, nullptr);
+    ASSERT_TRUE(fit->isVisible());
     QTest::keyClick(window_.get(), Qt::Key_F11);
     ASSERT_TRUE(actions()->lecture()->active());
     ASSERT_TRUE(settle());
+    // The locked scene's view controls are not on screen (they would change nothing).
+    EXPECT_FALSE(fit->isVisible());
     const Scene lesson = scene();
     const QString title = actions()->explanation()->titleText();
     LandscapeWindow* gl = window_->landscape()->glWindow();
@@ -658,6 +664,7 @@ TEST_F(PubWindowTest, LectureModeLocksTheScene) {
     // Esc: editing works again.
     QTest::keyClick(window_.get(), Qt::Key_Escape);
     ASSERT_FALSE(actions()->lecture()->active());
+    EXPECT_TRUE(fit->isVisible());  // and back after Esc
     window_->model()->setLr(0.0456);
     EXPECT_DOUBLE_EQ(scene().rule.lr, 0.0456);
 }

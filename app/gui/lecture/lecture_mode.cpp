@@ -6,6 +6,7 @@
 #include <QKeyEvent>
 #include <QLegend>
 #include <QMenuBar>
+#include <QScreen>
 #include <QStatusBar>
 #include <QXYSeries>
 
@@ -148,6 +149,10 @@ void LectureMode::enter() {
     dock->setFloating(false);
     dock->show();
     actions_->explanation()->setLarge(true);
+    // The scene is locked: the landscape's view controls and the charts' time-window choice
+    // only take room (at 1280 px their row alone was wider than the landscape).
+    w_->landscape()->setControlsHidden(true);
+    w_->timeline()->setWindowChoiceVisible(false);
     // The bottom docks (the loss, η/|q|² and |q|² charts side by side) span the whole width and
     // a third of the height: squeezed under the landscape their plots were 130 x 80 px.
     for (Qt::Corner c : {Qt::BottomLeftCorner, Qt::BottomRightCorner}) {
@@ -155,6 +160,9 @@ void LectureMode::enter() {
         w_->setCorner(c, Qt::BottomDockWidgetArea);
     }
     w_->showFullScreen();
+    // Without a window manager (a projector's kiosk session, Xvfb) nobody applies the full-screen
+    // state: the window kept its desk size, wider than a 1280 px screen.
+    if (const QScreen* screen = w_->screen()) w_->setGeometry(screen->geometry());
     w_->resizeDocks({dock}, {std::max(420, w_->width() / 3)}, Qt::Horizontal);
     QList<QDockWidget*> bottom;
     for (QDockWidget* d : w_->findChildren<QDockWidget*>())
@@ -215,6 +223,8 @@ void LectureMode::leave() {
     actions_->explanation()->setPosition(QString());
     w_->setWindowState(window_states_ & ~Qt::WindowFullScreen);
     if (window_states_ & Qt::WindowFullScreen) w_->setWindowState(window_states_);
+    w_->landscape()->setControlsHidden(false);
+    w_->timeline()->setWindowChoiceVisible(true);
     w_->setCorner(Qt::BottomLeftCorner, corners_[0]);
     w_->setCorner(Qt::BottomRightCorner, corners_[1]);
     w_->restoreState(state_);

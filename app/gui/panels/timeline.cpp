@@ -64,6 +64,10 @@ double Timeline::window() const {
     return fractions[std::clamp(window_->currentIndex(), 0, 3)];
 }
 
+void Timeline::setWindowChoiceVisible(bool visible) {
+    window_->setVisible(visible);
+}
+
 void Timeline::setWindowIndex(int i) {
     window_->setCurrentIndex(i);
 }

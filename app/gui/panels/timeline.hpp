@@ -33,6 +33,9 @@ class Timeline : public QWidget {
     double window() const;
     /// 0 log time, 1 all steps, 2 first 10%, 3 first 1%.
     void setWindowIndex(int i);
+    /// Lecture mode: the charts' time-window choice (a view setting) hides; play, speed and the
+    /// slider stay.
+    void setWindowChoiceVisible(bool visible);
 
   public slots:
     void togglePlay();

@@ -303,6 +303,21 @@ LandscapeView::LandscapeView(QWidget* parent) : QWidget(parent) {
     updateSliceControls();
 }
 
+void LandscapeView::setControlsHidden(bool hidden) {
+    if (hidden) {
+        if (!hidden_controls_.empty()) return;
+        for (int i = 1; i < controls_->count(); ++i)  // item 0: the title
+            if (QWidget* w = controls_->itemAt(i)->widget(); w && w->isVisible()) {
+                hidden_controls_.push_back(w);
+                w->hide();
+            }
+    } else {
+        for (QWidget* w : hidden_controls_)
+            w->show();
+        hidden_controls_.clear();
+    }
+}
+
 void LandscapeView::addControl(QWidget* w) {
     controls_->insertWidget(controls_->indexOf(fit_), w);
 }

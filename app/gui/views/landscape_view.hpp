@@ -4,6 +4,8 @@
 // over the visible box (resampled when the view moves), the orbits, the projected trajectories.
 #pragma once
 
+#include <vector>
+
 #include <QStringList>
 
 #include <QCheckBox>
@@ -86,6 +88,10 @@ class LandscapeView : public QWidget {
     void setHeatmapStyle(const HeatmapStyle& style);
     /// Adds a control to the toolbar row (before the Fit button).
     void addControl(QWidget* w);
+    /// Lecture mode (a locked scene): the toolbar's view controls (slice axes, scale, colour
+    /// map, isolines, orbits, Fit and the added ones) hide, leaving the title; false brings
+    /// back the ones that were shown.
+    void setControlsHidden(bool hidden);
     QWidget* container() const { return container_; }
     /// Generation of the trajectories on screen.
     quint64 presentedGeneration() const { return window_->presentedGeneration(); }
@@ -118,6 +124,7 @@ class LandscapeView : public QWidget {
     QComboBox* axis_y_;
     QPushButton* fit_;
     QHBoxLayout* controls_ = nullptr;
+    std::vector<QWidget*> hidden_controls_;
     QTimer grid_timer_;
 
     std::shared_ptr<const Run> run_;
