@@ -8,9 +8,13 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
 #include <QImage>
 #include <QImageWriter>
 #include <QLabel>
+#include <QLayout>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QScreen>
@@ -186,6 +190,16 @@ QStringList layoutProblems(MainWindow& w, QSize min_plot) {
                        .arg(qRound(plot.height()))
                        .arg(min_plot.width())
                        .arg(min_plot.height());
+        // Axis labels and titles Qt Charts shortened to fit ("…" or "..." in the scene's text).
+        for (const QGraphicsItem* item : chart->scene()->items()) {
+            QString t;
+            if (const auto* ti = dynamic_cast<const QGraphicsTextItem*>(item))
+                t = ti->toPlainText();
+            else if (const auto* si = dynamic_cast<const QGraphicsSimpleTextItem*>(item))
+                t = si->text();
+            if (item->isVisible() && (t.contains(QChar(0x2026)) || t.contains("...")))
+                out << QString("chart '%1': a label is shortened to '%2'").arg(name, t);
+        }
         // The legend (ChartKey) wraps its entries: it is cut only if it is not given its rows.
         const ChartKey* key = panel->key();
         if (onScreen(key) && key->height() < key->heightForWidth(key->width()))
@@ -193,6 +207,20 @@ QStringList layoutProblems(MainWindow& w, QSize min_plot) {
                        .arg(name)
                        .arg(key->heightForWidth(key->width()))
                        .arg(key->height());
+    }
+    // A widget squeezed below what its layout needs: its children overlap or are cut (the
+    // time line under the landscape at 1280x720).
+    for (const QWidget* wd : w.findChildren<QWidget*>()) {
+        if (!onScreen(wd) || !wd->layout() || qobject_cast<const QScrollArea*>(wd->parentWidget()))
+            continue;
+        const QSize need = wd->layout()->minimumSize();
+        if (wd->height() + 1 < need.height() || wd->width() + 1 < need.width())
+            out << QString("%1 %2: %3x%4, its layout needs at least %5x%6")
+                       .arg(QString::fromLatin1(wd->metaObject()->className()), wd->objectName())
+                       .arg(wd->width())
+                       .arg(wd->height())
+                       .arg(need.width())
+                       .arg(need.height());
     }
     for (const QScrollArea* a : w.findChildren<QScrollArea*>()) {
         if (!onScreen(a) || !a->widget()) continue;

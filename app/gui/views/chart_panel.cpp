@@ -3,6 +3,7 @@
 #include <QAbstractAxis>
 #include <QApplication>
 #include <QCategoryAxis>
+#include <QFontMetricsF>
 #include <QGraphicsLayout>
 #include <QLegend>
 #include <QLegendMarker>
@@ -168,14 +169,27 @@ bool RangeKeeper::fit(double lo, double hi) {
     return changed;
 }
 
-void RangeKeeper::applyTicks(QValueAxis* axis) const {
+void RangeKeeper::applyTicks(QValueAxis* axis, double length_px) const {
+    // Along a vertical axis of length_px at most one label per 1.6 label heights: more made Qt
+    // Charts shorten every label to "..." (preset 7's charge chart in lecture type). The step
+    // doubles until they fit.
+    double step_used = step_;
+    int ticks_used = ticks_;
+    if (length_px > 0.0 && axis->orientation() == Qt::Vertical) {
+        const double lh = QFontMetricsF(axis->labelsFont()).height();
+        const int most = std::max(2, static_cast<int>(length_px / (1.6 * lh)) + 1);
+        if (step_used > 0.0)
+            while ((hi_ - lo_) / step_used + 1.0 > most + 1e-9)
+                step_used *= 2.0;
+        ticks_used = std::min(ticks_used, most);
+    }
     if (auto* cat = qobject_cast<QCategoryAxis*>(axis)) {
         // Labels at multiples of the step, written exactly.
         for (const QString& l : cat->categoriesLabels())
             cat->remove(l);
         cat->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
         cat->setStartValue(lo_);
-        const double step = step_ > 0.0 ? step_ : (hi_ - lo_) / 4.0;
+        const double step = step_used > 0.0 ? step_used : (hi_ - lo_) / 4.0;
         const long first = static_cast<long>(std::ceil(lo_ / step - 1e-9));
         const long last = static_cast<long>(std::floor(hi_ / step + 1e-9));
         for (long k = first; k <= last && k - first < 40; ++k) {
@@ -186,13 +200,13 @@ void RangeKeeper::applyTicks(QValueAxis* axis) const {
         return;
     }
     axis->setRange(lo_, hi_);
-    if (step_ > 0.0 && (hi_ - lo_) / step_ <= 12.0) {
+    if (step_used > 0.0 && (hi_ - lo_) / step_used <= 12.0) {
         axis->setTickType(QValueAxis::TicksDynamic);
         axis->setTickAnchor(0.0);
-        axis->setTickInterval(step_);
+        axis->setTickInterval(step_used);
     } else {
         axis->setTickType(QValueAxis::TicksFixed);
-        axis->setTickCount(ticks_);
+        axis->setTickCount(ticks_used);
     }
 }
 

@@ -112,7 +112,9 @@ class RangeKeeper {
     /// Distance between ticks (linear axes).
     double step() const { return step_; }
     /// Puts the ticks on multiples of step() (so 0 is labelled "0", not "-2.8e-17").
-    void applyTicks(QValueAxis* axis) const;
+    /// Range and ticks onto an axis; `length_px` > 0: the axis' length on screen, which caps
+    /// the number of labels of a vertical axis.
+    void applyTicks(QValueAxis* axis, double length_px = 0.0) const;
     bool valid() const { return valid_; }
     void reset() { valid_ = false; }
     /// Sets the range as it is (no rounding); used for an axis tied to another.

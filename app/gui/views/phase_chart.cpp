@@ -222,7 +222,7 @@ void PhaseChart::rebuild() {
             xr_.applyTicks(x_axis_);
         }
         if (yr_.fit(ylo, yhi)) {
-            yr_.applyTicks(y_axis_);
+            yr_.applyTicks(y_axis_, plotHeight());
         }
     }
     // A curve's points in the window, one pixel apart and simplified to a quarter pixel.

@@ -70,7 +70,7 @@ QLineSeries* TimeChart::newGhostLine(const QPen& pen, int axis) {
 
 void TimeChart::applyRange(QAbstractAxis* axis, const RangeKeeper& r) {
     if (auto* v = qobject_cast<QValueAxis*>(axis)) {
-        r.applyTicks(v);
+        r.applyTicks(v, plotHeight());
     } else if (auto* l = qobject_cast<QLogValueAxis*>(axis)) {
         // The range ends on decades; Qt Charts finds its first tick as ceil(ln min / ln 10),
         // which for min = 0.01 is ceil(-1.9999999999999996) = -1: the bottom decade lost its
@@ -154,7 +154,8 @@ void TimeChart::feed(const std::vector<Feed>& feeds, long steps) {
             yr2_ = RangeKeeper(false);
             yr2_.force(nlo, nhi);
             yr2_.setStep(yr_.step() * zero_scale_);
-            if (a2 && a1 && (a2->min() != nlo || a2->max() != nhi)) yr2_.applyTicks(a2);
+            if (a2 && a1 && (a2->min() != nlo || a2->max() != nhi))
+                yr2_.applyTicks(a2, plotHeight());
             continue;
         }
         RangeKeeper& r = axis == 0 ? yr_ : yr2_;
