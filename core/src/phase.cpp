@@ -76,6 +76,19 @@ std::vector<PhaseCoordinate> phase_coordinates(const Loss& loss) {
                 c.label = "θ = atan2(";
                 c.label.append(q_name(c.j)).append(", ").append(q_name(c.i)).append(")");
                 c.rate = "θ′";
+                // |q| is rotation invariant too: the radial motion orthogonal to the orbits
+                // (presets 2a/2b ask for it: "the radius rings around 1").
+                if (!have_radius) {
+                    PhaseCoordinate r;
+                    r.kind = PhaseKind::Radius;
+                    r.id = "radius";
+                    r.label = "r = |q|";
+                    r.rate = "r′";
+                    out.push_back(std::move(c));
+                    out.push_back(std::move(r));
+                    have_radius = true;
+                    continue;
+                }
                 break;
             }
             case SymmetryKind::Translation:

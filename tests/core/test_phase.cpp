@@ -1,11 +1,13 @@
 // The phase portrait's arctangent against the C library's correctly rounded atan2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
 
 #include "noether/phase.hpp"
+#include "noether/run.hpp"
 
 namespace {
 
@@ -52,4 +54,39 @@ TEST(PhaseAtan2, ExactOnTheAxesAndDiagonalsAndHandsTheRestToTheLibrary) {
     EXPECT_EQ(noether::phase_atan2(inf, -inf), std::atan2(inf, -inf));
     EXPECT_EQ(noether::phase_atan2(1e-310, 1.0), std::atan2(1e-310, 1.0));
     EXPECT_TRUE(std::isnan(noether::phase_atan2(std::nan(""), 1.0)));
+}
+
+// Issue 14: every phase coordinate a preset names exists for its loss. Presets 2a/2b (rotation)
+// ask for the radius: |q| is rotation invariant, the motion orthogonal to the orbits.
+TEST(PhaseCoordinates, RotationOffersTheAngleAndTheRadiusScaleTheRadiusOnce) {
+    auto ids = [](const char* name) {
+        noether::LossSpec spec;
+        spec.name = name;
+        auto loss = noether::make_loss(spec);
+        EXPECT_TRUE(static_cast<bool>(loss)) << name;
+        std::vector<std::string> out;
+        for (const auto& c : noether::phase_coordinates(**loss))
+            out.push_back(c.id);
+        return out;
+    };
+    EXPECT_EQ(ids("rotation_hat"), (std::vector<std::string>{"angle", "radius", "q1", "q2"}));
+    const auto scale = ids("scale_cos");
+    EXPECT_EQ(std::count(scale.begin(), scale.end(), "radius"), 1);
+    // The radius of a rotation run is |q| at every sample, its rate d|q|/dt from q'.
+    noether::Scene sc;
+    sc.loss.name = "rotation_hat";
+    sc.q0 = noether::Vector{{0.6, 0.5}};
+    sc.rule.lr = 0.05;
+    sc.rule.momentum = 0.9;
+    sc.steps = 50;
+    auto run = noether::simulate(sc);
+    ASSERT_TRUE(static_cast<bool>(run));
+    const noether::Trajectory& tr = (*run)->trajectories.front();
+    const auto coords = noether::phase_coordinates(*(*run)->loss);
+    const noether::PhaseCurve r = noether::phase_curve(tr, coords[1]);
+    ASSERT_EQ(static_cast<long>(r.x.size()), tr.samples());
+    for (long s = 0; s < tr.samples(); ++s) {
+        EXPECT_NEAR(r.x[s], tr.q.col(s).norm(), 1e-15);
+        EXPECT_NEAR(r.rate[s], tr.q.col(s).dot(tr.v.col(s)) / tr.q.col(s).norm(), 1e-12);
+    }
 }
