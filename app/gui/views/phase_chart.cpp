@@ -77,7 +77,8 @@ PhaseChart::PhaseChart(QWidget* parent) : ChartPanel(QString(), parent) {
     styleAxis(y_axis_, QString());
     chart()->addAxis(x_axis_, Qt::AlignBottom);
     // The last x label is centred on the plot's right edge: leave it room (no right axis here).
-    chart()->setMargins(QMargins(2, 2, 22, 2));
+    // The top y label is centred on the top edge: room above for it too (it was cut, "0.5").
+    chart()->setMargins(QMargins(2, 10, 22, 2));
     chart()->addAxis(y_axis_, Qt::AlignLeft);
     field_ = new FieldItem(chart());
     for (Model m : kModelDrawOrder) {
