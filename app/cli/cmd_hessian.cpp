@@ -66,6 +66,20 @@ Result<HessianJob> hessian_job(const Args& args) {
     return HessianJob{*loss, *res, stability_line(scene->rule)};
 }
 
+QJsonObject hessian_point_json(const HessianPoint& h, double stability_line) {
+    return QJsonObject{{"q", vec_json(h.q)},
+                       {"value", num(h.value)},
+                       {"gradient", vec_json(h.gradient)},
+                       {"hessian", mat_json(h.hessian)},
+                       {"eigenvalues", vec_json(h.eigenvalues)},
+                       {"eigenvectors", mat_json(h.eigenvectors)},
+                       {"gradient_components", vec_json(h.gradient_components)},
+                       {"alignment", vec_json(h.alignment)},
+                       {"sharpness", num(h.sharpness)},
+                       {"stability_line", num(stability_line)},
+                       {"flattest", h.flattest}};
+}
+
 QJsonObject hessian_json(const HessianJob& job) {
     const HessianPoint& h = job.point;
     const Loss& loss = *job.loss;
@@ -84,20 +98,11 @@ QJsonObject hessian_json(const HessianJob& job) {
                                 {"h1_residual", num(g.h1_residual)},
                                 {"h2_residual", num(g.h2_residual)}});
     }
-    return QJsonObject{{"loss", QString::fromStdString(loss.name())},
-                       {"formula", QString::fromStdString(loss.formula())},
-                       {"q", vec_json(h.q)},
-                       {"value", num(h.value)},
-                       {"gradient", vec_json(h.gradient)},
-                       {"hessian", mat_json(h.hessian)},
-                       {"eigenvalues", vec_json(h.eigenvalues)},
-                       {"eigenvectors", mat_json(h.eigenvectors)},
-                       {"gradient_components", vec_json(h.gradient_components)},
-                       {"alignment", vec_json(h.alignment)},
-                       {"sharpness", num(h.sharpness)},
-                       {"stability_line", num(job.stability_line)},
-                       {"flattest", h.flattest},
-                       {"generators", gens}};
+    QJsonObject out = hessian_point_json(h, job.stability_line);
+    out.insert("loss", QString::fromStdString(loss.name()));
+    out.insert("formula", QString::fromStdString(loss.formula()));
+    out.insert("generators", gens);
+    return out;
 }
 
 int cmd_hessian(int argc, char** argv) {

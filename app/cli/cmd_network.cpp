@@ -252,21 +252,12 @@ QJsonObject network_hessian_json(const NetworkHessian& nh) {
                                 {"curvature", num(g.curvature)},
                                 {"h1_residual", num(g.h1_residual)},
                                 {"h2_residual", num(g.h2_residual)}});
-    return QJsonObject{{"loss", "network"},
-                       {"formula", QString::fromStdString(nh.formula)},
-                       {"step", static_cast<double>(nh.step)},
-                       {"q", vec_json(h.q)},
-                       {"value", num(h.value)},
-                       {"gradient", vec_json(h.gradient)},
-                       {"hessian", mat_json(h.hessian)},
-                       {"eigenvalues", vec_json(h.eigenvalues)},
-                       {"eigenvectors", mat_json(h.eigenvectors)},
-                       {"gradient_components", vec_json(h.gradient_components)},
-                       {"alignment", vec_json(h.alignment)},
-                       {"sharpness", num(h.sharpness)},
-                       {"stability_line", num(nh.stability_line)},
-                       {"flattest", h.flattest},
-                       {"generators", gens}};
+    QJsonObject out = hessian_point_json(h, nh.stability_line);
+    out.insert("loss", "network");
+    out.insert("formula", QString::fromStdString(nh.formula));
+    out.insert("step", static_cast<double>(nh.step));
+    out.insert("generators", gens);
+    return out;
 }
 
 int cmd_hessian_network(int argc, char** argv) {

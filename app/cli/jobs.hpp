@@ -75,6 +75,8 @@ struct HessianJob {
 };
 Result<HessianJob> hessian_job(const Args& args);
 QJsonObject hessian_json(const HessianJob& job);
+/// The keys a toy's and a network's hessian --json share: the point's geometry and the line.
+QJsonObject hessian_point_json(const HessianPoint& h, double stability_line);
 
 /// `discover` (toys): the options, the discovery, and its --json object.
 OptionSpec discover_options();
